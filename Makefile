@@ -1,0 +1,52 @@
+# Two entry points for a fresh machine (Python 3.11 + make): `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
+BENCH_STAMP := $(VENV)/.installed-bench
+
+.PHONY: run test lint bench bench-quick eval clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(DEV_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@ $(STAMP)
+
+$(BENCH_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	touch $@ $(DEV_STAMP) $(STAMP)
+
+## run: set up, then start the bot (Slack/Discord when configured in .env, else the local console)
+run: $(STAMP)
+	$(BIN)/briefbot run
+
+## test: set up with the dev extras, lint, run the whole suite
+test: $(DEV_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q
+
+lint: $(DEV_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+## eval: the seed question set through the batch CLI
+eval: $(STAMP)
+	$(PYTHON) ../shared/eval/seed_eval.py -- $(BIN)/briefbot ask --json -
+
+## bench: answer quality and speed against bm25s and tantivy, with the scale runs
+bench: $(BENCH_STAMP)
+	$(BIN)/python -m bench
+
+bench-quick: $(BENCH_STAMP)
+	$(BIN)/python -m bench --quick
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,126 @@
+"""Briefings (the latest articles, or those on a topic) and topic suggestions for autocomplete."""
+
+from __future__ import annotations
+
+from collections import Counter
+from functools import cached_property
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from bot.answer import analyse
+from bot.answer_types import NAME_RE
+from bot.index import Index
+from bot.models import Article, ArticleRef, Briefing, BriefItem
+from bot.sentences import split_sentences
+from bot.text import STOPWORDS
+
+LEAD_CHARS = 300
+_TOPIC_SOURCES = 5000  # articles scanned for names when building topic suggestions
+
+
+def article_ref(article: Article) -> ArticleRef:
+    return ArticleRef(
+        id=article.id,
+        title=article.title,
+        date=article.date,
+        source=article.source,
+        url=article.url,
+    )
+
+
+def lead(article: Article) -> str:
+    """One or two opening sentences of the body (never the photo caption), about 300 chars."""
+    para = article.paragraphs[0]
+    spans = split_sentences(para)
+    text = para[spans[0][0] : spans[0][1]] if spans else para
+    if len(text) < 120 and len(spans) > 1:
+        text = para[spans[0][0] : spans[1][1]]
+    if len(text) > LEAD_CHARS:
+        text = text[: LEAD_CHARS - 1].rsplit(" ", 1)[0] + "…"
+    return text
+
+
+class Briefer:
+    """Builds briefings from an index; newest first."""
+
+    def __init__(self, index: Index) -> None:
+        self.index = index
+        self.order = sorted(
+            range(len(index.articles)),
+            key=lambda i: (index.articles[i].date, index.articles[i].title),
+            reverse=True,
+        )
+
+    def brief(self, topic: str | None, limit: int) -> Briefing:
+        arts = self.index.articles
+        picked = self._on_topic(topic, limit) if topic else self.order[:limit]
+        items = [
+            BriefItem(article=article_ref(arts[i]), lead=lead(arts[i]), tags=list(arts[i].tags))
+            for i in picked
+        ]
+        return Briefing(topic=topic, items=items, total_articles=len(arts))
+
+    def _on_topic(self, topic: str, limit: int) -> list[int]:
+        query = analyse(topic, self.index)
+        terms = [(t.term, t.weight) for t in query.terms]
+        if not terms or any(t.name and t.specific for t in query.missing):
+            return []
+        idx = self.index
+        per_article = np.zeros(len(idx.articles), dtype=np.float32)
+        para = idx.paragraphs.scores(terms)
+        np.maximum.at(per_article, idx.para_article, para)
+        per_article += 1.5 * idx.titles.scores(terms)
+        if not per_article.any():
+            return []
+        relevant = np.flatnonzero(per_article >= 0.3 * per_article.max())
+        # Newest first among the relevant ones: a briefing is about what is new.
+        chosen = sorted(
+            relevant.tolist(), key=lambda i: (idx.articles[i].date, per_article[i]), reverse=True
+        )
+        return chosen[:limit]
+
+    @cached_property
+    def _topics(self) -> list[str]:
+        """Titles, tags and frequent names, most common first (built on first use)."""
+        counts: Counter[str] = Counter()
+        arts = self.index.articles
+        for i in self.order[:_TOPIC_SOURCES]:
+            art = arts[i]
+            for tag in art.tags:
+                counts[tag] += 3
+            for para in art.paragraphs[:3]:
+                for m in NAME_RE.finditer(para):
+                    name = m.group().strip(" .'’")
+                    if name.lower() in STOPWORDS or len(name) < 3 or m.start() == 0:
+                        continue
+                    counts[name] += 1
+        names = [n for n, c in counts.most_common() if c >= 2]
+        titles = [arts[i].title for i in self.order[:_TOPIC_SOURCES]]
+        seen: set[str] = set()
+        out = []
+        for t in [*names, *titles]:
+            key = t.lower()
+            if key not in seen:
+                seen.add(key)
+                out.append(t[:100])
+        return out
+
+    def topics(self, prefix: str, limit: int) -> list[str]:
+        """Suggestions for ``prefix``: starts-with first, then contains, then fuzzy."""
+        topics = self._topics
+        p = " ".join(prefix.lower().split())
+        if not p:
+            return topics[:limit]
+        starts = [t for t in topics if t.lower().startswith(p)]
+        words = [
+            t for t in topics if t not in starts and any(w.startswith(p) for w in t.lower().split())
+        ]
+        contains = [t for t in topics if p in t.lower() and t not in starts and t not in words]
+        out = (starts + words + contains)[:limit]
+        if len(out) < limit and len(p) >= 3:
+            fuzzy = process.extract(
+                p, topics, scorer=fuzz.partial_ratio, score_cutoff=75, limit=limit
+            )
+            out += [t for t, _, _ in fuzzy if t not in out][: limit - len(out)]
+        return out

@@ -1,0 +1,315 @@
+"""Loading a corpus: Markdown with front matter, the seed's plain-text form, and JSON Lines.
+
+Every article is validated with pydantic. A broken file or line is skipped with a warning naming
+the file and line, so one bad article never takes the rest of the corpus down.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, Field, ValidationError, field_validator
+
+from bot.errors import CorpusError
+from bot.models import Article
+from bot.text import clean
+
+log = logging.getLogger(__name__)
+
+FORMATS = (".md", ".markdown", ".txt", ".jsonl")
+_TXT_HEADER = re.compile(r"^\s*date\s+(\d{4}-\d{2}-\d{2})\s*(.*?)\s*$", re.IGNORECASE)
+# A photo caption in the seed form: a one-sentence opening paragraph in the present tense
+# ("X speaks to the press after ..."), the way agencies caption their pictures.
+_CAPTION_VERB = re.compile(
+    r"^[^.!?]{0,120}?\b(?:speaks|talks|attends|arrives|walks|looks|stands|waves|gestures|"
+    r"holds|poses|listens|delivers|shakes|greets|leaves|sits|smiles|answers|addresses|"
+    r"is seen|are seen|is pictured|are pictured)\b"
+)
+_PHOTO_PREFIX = re.compile(r"^\s*(?:\*|_)*(?:photo|caption|picture)(?:\*|_)*\s*[:—-]\s*", re.I)
+
+
+class ArticleIn(BaseModel):
+    """What any format must provide; extra fields are ignored."""
+
+    id: str | None = None
+    title: str = Field(min_length=1, max_length=500)
+    date: dt.date
+    source: str = ""
+    url: str | None = None
+    tags: list[str] = Field(default_factory=list)
+    body: str = ""
+    caption: str | None = None
+
+    @field_validator("title", "source", mode="before")
+    @classmethod
+    def _strip(cls, v: Any) -> Any:
+        return clean(v) if isinstance(v, str) else v
+
+    @field_validator("tags", mode="before")
+    @classmethod
+    def _tags(cls, v: Any) -> Any:
+        if isinstance(v, str):
+            return [t.strip() for t in v.split(",") if t.strip()]
+        return [] if v is None else v
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _date(cls, v: Any) -> Any:
+        if isinstance(v, dt.datetime):
+            return v.date()
+        if isinstance(v, str) and "T" in v:
+            return v.split("T", 1)[0]
+        return v
+
+
+@dataclass
+class Skipped:
+    """One thing that did not load, and why: shown by ``briefbot corpus check``."""
+
+    path: str
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.reason}"
+
+
+@dataclass
+class LoadReport:
+    """The articles loaded, plus what was skipped and which ids or texts repeat."""
+
+    articles: list[Article] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)
+    files: int = 0
+
+
+def load(path: Path | str) -> LoadReport:
+    """Load a file or a folder (recursively); raises CorpusError when nothing can be served."""
+    root = Path(path).expanduser()
+    if not root.exists():
+        raise CorpusError(f"corpus path {root} does not exist (set BRIEFBOT_CORPUS or --corpus)")
+    files = (
+        [root]
+        if root.is_file()
+        else sorted(
+            p
+            for p in root.rglob("*")
+            if p.is_file()
+            and p.suffix.lower() in FORMATS
+            and not any(part.startswith(".") for part in p.relative_to(root).parts)
+        )
+    )
+    report = LoadReport(files=len(files))
+    seen_ids: dict[str, str] = {}
+    seen_text: dict[str, str] = {}
+    for file in files:
+        for item in _read_file(file, report):
+            art = item
+            if art.id in seen_ids:
+                report.duplicates.append(
+                    f"{art.origin}: id {art.id!r} already loaded from {seen_ids[art.id]}; skipped"
+                )
+                continue
+            seen_ids[art.id] = art.origin
+            digest = _digest(" ".join(art.paragraphs))
+            if digest in seen_text:
+                # Syndicated copy: kept (it may carry another source) but reported; answers never
+                # quote the same text twice.
+                report.duplicates.append(
+                    f"{art.origin}: same text as {seen_text[digest]} (syndicated copy)"
+                )
+            else:
+                seen_text[digest] = art.origin
+            report.articles.append(art)
+    for s in report.skipped:
+        log.warning("skipped %s", s)
+    for d in report.duplicates:
+        log.warning("duplicate %s", d)
+    if not report.articles:
+        why = (
+            f"; {len(report.skipped)} skipped (run `briefbot corpus check`)"
+            if report.skipped
+            else ""
+        )
+        raise CorpusError(f"no articles could be loaded from {root}{why}")
+    return report
+
+
+def _read_file(path: Path, report: LoadReport) -> Iterator[Article]:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        report.skipped.append(Skipped(str(path), 0, f"cannot read: {exc.strerror or exc}"))
+        return
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        report.skipped.append(Skipped(str(path), line, "not valid UTF-8 text"))
+        return
+    suffix = path.suffix.lower()
+    if suffix == ".jsonl":
+        yield from _read_jsonl(path, text, report)
+        return
+    reader = _read_markdown if suffix in (".md", ".markdown") else _read_txt
+    try:
+        fields, line = reader(text)
+        yield _article(fields, f"{path}:{line}")
+    except _Bad as exc:
+        report.skipped.append(Skipped(str(path), exc.line, exc.reason))
+    except ValidationError as exc:
+        report.skipped.append(Skipped(str(path), _field_line(text, exc), _why(exc)))
+
+
+class _Bad(Exception):
+    def __init__(self, line: int, reason: str) -> None:
+        super().__init__(reason)
+        self.line, self.reason = line, reason
+
+
+def _read_markdown(text: str) -> tuple[dict[str, Any], int]:
+    lines = text.splitlines()
+    if not lines or lines[0].strip() != "---":
+        raise _Bad(1, "no front matter: start the file with a '---' line, then title: and date:")
+    try:
+        end = next(i for i in range(1, len(lines)) if lines[i].strip() in ("---", "..."))
+    except StopIteration:
+        raise _Bad(1, "front matter is not closed by a '---' line") from None
+    try:
+        meta = yaml.safe_load("\n".join(lines[1:end])) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise _Bad(
+            2 + (mark.line if mark else 0), f"front matter is not valid YAML: {exc}"
+        ) from None
+    if not isinstance(meta, dict):
+        raise _Bad(2, "front matter must be 'key: value' lines")
+    body_lines = lines[end + 1 :]
+    paragraphs, caption = [], meta.get("caption")
+    for para in _paragraphs("\n".join(body_lines)):
+        if _PHOTO_PREFIX.match(para) and caption is None:
+            caption = _PHOTO_PREFIX.sub("", para).strip("*_ ")
+            continue
+        paragraphs.append(para)
+    meta["body"] = "\n\n".join(paragraphs)
+    if caption is not None:
+        meta["caption"] = str(caption)
+    return meta, 1
+
+
+def _read_txt(text: str) -> tuple[dict[str, Any], int]:
+    lines = text.splitlines()
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is None:
+        raise _Bad(1, "empty file")
+    m = _TXT_HEADER.match(lines[first])
+    if not m:
+        raise _Bad(first + 1, "first line must be 'date YYYY-MM-DD <source>'")
+    paragraphs = _paragraphs("\n".join(lines[first + 1 :]))
+    caption = None
+    if len(paragraphs) > 1 and _is_caption(paragraphs[0]):
+        caption = paragraphs.pop(0)
+    if not paragraphs:
+        raise _Bad(first + 2, "no text after the date line")
+    return {
+        "date": m.group(1),
+        "source": m.group(2),
+        "title": _title_from(paragraphs[0]),
+        "body": "\n\n".join(paragraphs),
+        "caption": caption,
+    }, first + 1
+
+
+def _read_jsonl(path: Path, text: str, report: LoadReport) -> Iterator[Article]:
+    for n, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            report.skipped.append(Skipped(str(path), n, f"not valid JSON: {exc.msg}"))
+            continue
+        if not isinstance(obj, dict):
+            report.skipped.append(Skipped(str(path), n, "each line must be a JSON object"))
+            continue
+        try:
+            if isinstance(obj.get("body"), list):
+                obj["body"] = "\n\n".join(map(str, obj["body"]))
+            yield _article(obj, f"{path}:{n}")
+        except ValidationError as exc:
+            report.skipped.append(Skipped(str(path), n, _why(exc)))
+        except _Bad as exc:
+            report.skipped.append(Skipped(str(path), n, exc.reason))
+
+
+def _article(fields: dict[str, Any], origin: str) -> Article:
+    data = ArticleIn.model_validate(fields)
+    paragraphs = tuple(p for p in (clean(p) for p in _paragraphs(data.body)) if p)
+    if not paragraphs:
+        raise _Bad(int(origin.rsplit(":", 1)[1]), "the article has no body text")
+    ident = str(data.id).strip() if data.id not in (None, "") else None
+    if not ident:
+        ident = _digest(f"{data.title}\n{data.date}\n{paragraphs[0]}")[:12]
+    return Article(
+        id=ident,
+        title=data.title,
+        date=data.date,
+        source=data.source,
+        url=data.url or None,
+        tags=tuple(str(t) for t in data.tags),
+        paragraphs=paragraphs,
+        caption=clean(data.caption) if data.caption else None,
+        origin=origin,
+    )
+
+
+def _paragraphs(body: str) -> list[str]:
+    return [" ".join(p.split()) for p in re.split(r"\n\s*\n", body) if p.strip()]
+
+
+def _is_caption(paragraph: str) -> bool:
+    from bot.sentences import split_sentences
+
+    return len(split_sentences(paragraph)) == 1 and bool(_CAPTION_VERB.match(paragraph))
+
+
+def _title_from(paragraph: str) -> str:
+    from bot.sentences import split_sentences
+
+    a, b = split_sentences(paragraph)[0]
+    sentence = paragraph[a:b]
+    return sentence if len(sentence) <= 120 else sentence[:117].rsplit(" ", 1)[0] + "…"
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha1(" ".join(text.lower().split()).encode()).hexdigest()
+
+
+def _why(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        loc = ".".join(str(x) for x in err["loc"]) or "article"
+        msg = "is missing" if err["type"] == "missing" else err["msg"].lower()
+        parts.append(f"{loc} {msg}")
+    return "; ".join(parts)
+
+
+def _field_line(text: str, exc: ValidationError) -> int:
+    """The front-matter line of the first bad field, so warnings point at the right line."""
+    for err in exc.errors():
+        if err["loc"]:
+            name = str(err["loc"][0])
+            for n, line in enumerate(text.splitlines(), start=1):
+                if line.lstrip().startswith(f"{name}:"):
+                    return n
+    return 1

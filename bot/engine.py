@@ -1,0 +1,136 @@
+"""The async engine every adapter calls: load a corpus once, then ask, brief, describe.
+
+Searching is CPU work: on a large corpus it runs in a worker thread so the event loop keeps
+serving other questions; answers to repeated questions come from a small cache.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import Counter, OrderedDict
+
+from bot import corpus as corpus_mod
+from bot.aliases import Aliases
+from bot.answer import analyse, build_answer, rank
+from bot.brief import Briefer
+from bot.corpus import LoadReport
+from bot.index import Index
+from bot.models import Answer, Article, Briefing, CorpusStats
+from bot.question import prepare
+from bot.settings import Settings
+from bot.text import Analyzer
+
+log = logging.getLogger(__name__)
+
+
+class Engine:
+    """A loaded, indexed corpus with the question-answering and briefing API."""
+
+    def __init__(
+        self,
+        articles: list[Article],
+        settings: Settings | None = None,
+        report: LoadReport | None = None,
+    ) -> None:
+        self.settings = settings or Settings()
+        self.report = report or LoadReport(articles=articles)
+        self.articles = articles
+        self.analyzer = Analyzer(Aliases.from_file(self.settings.briefbot_aliases_file))
+        started = time.perf_counter()
+        self.index = Index(articles, self.analyzer)
+        self.build_seconds = time.perf_counter() - started
+        self.briefer = Briefer(self.index)
+        self._cache: OrderedDict[tuple[str, int], Answer] = OrderedDict()
+        self._hint = self._make_hint()
+
+    @classmethod
+    def load(cls, settings: Settings | None = None) -> Engine:
+        """Load and index the corpus named by ``settings`` (raises CorpusError)."""
+        settings = settings or Settings()
+        report = corpus_mod.load(settings.briefbot_corpus)
+        return cls(report.articles, settings, report)
+
+    @property
+    def passages(self) -> list:
+        """Every indexed sentence (``.text``, ``.article``), for benchmarks and tools."""
+        return self.index.passages
+
+    async def ask(self, question: str, *, limit: int | None = None) -> Answer:
+        """Answer ``question`` with the best quoted passages, or say nothing answers it."""
+        if len(self.index) > self.settings.briefbot_offload_passages:
+            return await asyncio.to_thread(self.ask_sync, question, limit=limit)
+        return self.ask_sync(question, limit=limit)
+
+    def ask_sync(self, question: str, *, limit: int | None = None) -> Answer:
+        """The synchronous core of :meth:`ask` (for batch tools and benchmarks)."""
+        started = time.perf_counter()
+        limit = limit or self.settings.briefbot_answers
+        text, notice = prepare(question, self.settings.briefbot_max_question_chars)
+        key = (text.lower(), limit)
+        cached = self._cache.get(key)
+        if cached is not None:
+            self._cache.move_to_end(key)
+            answer = cached.model_copy(update={"question": question, "notice": notice})
+        else:
+            if not text:
+                answer = Answer(question=question, answered=False)
+            else:
+                query = analyse(text, self.index)
+                ranked = rank(query, self.index, limit)
+                answer = build_answer(
+                    text, query, ranked, self.index, limit, self.settings.briefbot_min_score
+                )
+            self._cache[key] = answer
+            if len(self._cache) > 1024:
+                self._cache.popitem(last=False)
+            answer = answer.model_copy(update={"question": question, "notice": notice})
+        answer.articles_searched = len(self.articles)
+        if not answer.answered:
+            answer.hint = self._hint
+        answer.took_ms = round((time.perf_counter() - started) * 1000, 3)
+        return answer
+
+    async def brief(self, topic: str | None = None, *, limit: int | None = None) -> Briefing:
+        """The latest articles, or those on ``topic``, newest first, each with a lead."""
+        started = time.perf_counter()
+        topic_text = prepare(topic or "", 200)[0] or None
+        briefing = self.briefer.brief(topic_text, limit or self.settings.briefbot_brief_items)
+        if not briefing.items:
+            briefing.hint = self._hint
+        briefing.took_ms = round((time.perf_counter() - started) * 1000, 3)
+        return briefing
+
+    def stats(self) -> CorpusStats:
+        """Counts, sources and newest dates of what is loaded."""
+        sources = Counter(a.source or "unknown source" for a in self.articles)
+        dates = sorted({a.date for a in self.articles}, reverse=True)
+        return CorpusStats(
+            articles=len(self.articles),
+            passages=len(self.index),
+            sources=dict(sources.most_common()),
+            newest=dates[:5],
+            oldest=dates[-1] if dates else None,
+            skipped=len(self.report.skipped),
+            duplicates=len(self.report.duplicates),
+        )
+
+    def topics(self, prefix: str = "", limit: int = 25) -> list[str]:
+        """Topic suggestions (titles, tags, frequent names) matching ``prefix``."""
+        return self.briefer.topics(prefix, limit)
+
+    def _make_hint(self) -> str:
+        s = self.stats()
+        if not s.articles:
+            return ""
+        names = self.briefer.topics("", 5)
+        span = (
+            f"from {s.oldest.isoformat()} to {s.newest[0].isoformat()}"
+            if s.oldest and s.newest and s.oldest != s.newest[0]
+            else f"of {s.newest[0].isoformat()}"
+            if s.newest
+            else ""
+        )
+        covers = f"It covers {s.articles} article{'s' if s.articles != 1 else ''} {span}".rstrip()
+        return covers + (f", on topics such as {', '.join(names)}." if names else ".")

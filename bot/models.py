@@ -1,0 +1,97 @@
+"""The pydantic models that are the contract between the core and every adapter."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Article(BaseModel):
+    """One validated article of the corpus, as loaded from any format."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    title: str = Field(min_length=1)
+    date: dt.date
+    source: str = ""
+    url: str | None = None
+    tags: tuple[str, ...] = ()
+    # Paragraphs of the body; a photo caption is kept apart so it is never served as the lead.
+    paragraphs: tuple[str, ...] = ()
+    caption: str | None = None
+    origin: str = ""  # "path:line" where the article came from, for warnings
+
+
+class ArticleRef(BaseModel):
+    """The citation of a passage: enough to name and link the article."""
+
+    id: str
+    title: str
+    date: dt.date
+    source: str
+    url: str | None = None
+
+
+class Passage(BaseModel):
+    """A verbatim quote with the character spans that answer the question."""
+
+    quote: str
+    highlight: list[tuple[int, int]] = Field(default_factory=list)
+    article: ArticleRef
+    score: float
+
+
+class Answer(BaseModel):
+    """What the core returns for a question; the JSON form of ``briefbot ask --json``."""
+
+    question: str
+    answered: bool
+    passages: list[Passage] = Field(default_factory=list)
+    took_ms: float = 0.0
+    # When not answered: a short hint of what the corpus does cover.
+    hint: str | None = None
+    # A notice for the user, e.g. that an over-long question was cut.
+    notice: str | None = None
+    articles_searched: int = 0
+
+
+class BriefItem(BaseModel):
+    """One line of a briefing: an article and its lead."""
+
+    article: ArticleRef
+    lead: str
+    tags: list[str] = Field(default_factory=list)
+
+
+class Briefing(BaseModel):
+    """The latest articles, or those on a topic, newest first."""
+
+    topic: str | None = None
+    items: list[BriefItem] = Field(default_factory=list)
+    total_articles: int = 0
+    took_ms: float = 0.0
+    hint: str | None = None
+
+
+class CorpusStats(BaseModel):
+    """What the bot knows: used by /sources and ``briefbot corpus check``."""
+
+    articles: int
+    passages: int
+    sources: dict[str, int] = Field(default_factory=dict)
+    newest: list[dt.date] = Field(default_factory=list)
+    oldest: dt.date | None = None
+    skipped: int = 0
+    duplicates: int = 0
+
+
+class Reply(BaseModel):
+    """A platform-neutral reply to one chat message; adapters only render it."""
+
+    kind: Literal["answer", "briefing", "help", "notice", "error"]
+    answer: Answer | None = None
+    briefing: Briefing | None = None
+    text: str | None = None

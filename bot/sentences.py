@@ -1,0 +1,225 @@
+"""Sentence splitting for news prose: the sentence is the unit briefbot quotes.
+
+A full stop ends a sentence unless it closes an abbreviation ("Mr.", "Jan.", "No. 2"), an initial
+("J. R. R. Tolkien"), an acronym followed by a capitalised name ("U.S. President"), or sits inside
+quoted speech that the sentence goes on after.
+"""
+
+from __future__ import annotations
+
+import re
+
+ABBREVIATIONS = frozenset(
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "sr",
+        "jr",
+        "st",
+        "mt",
+        "ft",
+        "gov",
+        "sen",
+        "rep",
+        "gen",
+        "col",
+        "lt",
+        "sgt",
+        "capt",
+        "cmdr",
+        "adm",
+        "maj",
+        "rev",
+        "hon",
+        "pres",
+        "supt",
+        "insp",
+        "det",
+        "fr",
+        "messrs",
+        "mme",
+        "mlle",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "mon",
+        "tue",
+        "tues",
+        "wed",
+        "thu",
+        "thur",
+        "thurs",
+        "fri",
+        "sat",
+        "sun",
+        "no",
+        "nos",
+        "vol",
+        "vols",
+        "fig",
+        "figs",
+        "p",
+        "pp",
+        "ch",
+        "art",
+        "sec",
+        "inc",
+        "corp",
+        "ltd",
+        "co",
+        "bros",
+        "dept",
+        "est",
+        "approx",
+        "vs",
+        "v",
+        "etc",
+        "al",
+        "cf",
+        "e.g",
+        "i.e",
+        "a.m",
+        "p.m",
+        "ca",
+        "univ",
+        "assn",
+        "ave",
+        "blvd",
+        "rd",
+    ]
+)
+# Abbreviations that are regular words too: they end a sentence unless a number follows.
+_NUMBERED = frozenset({"no", "nos", "vol", "vols", "fig", "figs", "p", "pp", "ch", "art", "sec"})
+# Abbreviations that may end a sentence ("... the company, Acme Inc. It said"): split after them
+# only when the next word is a common sentence opener.
+_MAY_END = frozenset({"inc", "corp", "ltd", "co", "bros", "etc", "a.m", "p.m", "est", "al"})
+_OPENERS = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "it",
+        "he",
+        "she",
+        "they",
+        "we",
+        "i",
+        "this",
+        "that",
+        "these",
+        "those",
+        "there",
+        "his",
+        "her",
+        "its",
+        "their",
+        "in",
+        "on",
+        "at",
+        "but",
+        "and",
+        "however",
+        "meanwhile",
+        "after",
+        "before",
+        "when",
+        "while",
+        "if",
+        "as",
+        "on",
+        "also",
+        "according",
+    ]
+)
+
+_OPEN_QUOTES = '"“«‘'
+_CLOSE_QUOTES = "\"”»’'"
+# A candidate boundary: terminal punctuation, optional closing quotes/brackets, then whitespace.
+_BOUNDARY = re.compile(r"([.!?…]+)([\"'”’»)\]]*)(\s+)")
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Spans (start, end) of the sentences of one paragraph, trimmed of surrounding space."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in _BOUNDARY.finditer(text):
+        end = m.end(2)
+        if _is_boundary(text, start, m):
+            _add(spans, text, start, end)
+            start = m.end()
+    _add(spans, text, start, len(text))
+    return spans
+
+
+def _add(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if start < end:
+        spans.append((start, end))
+
+
+def _is_boundary(text: str, start: int, m: re.Match[str]) -> bool:
+    punct, closers = m.group(1), m.group(2)
+    nxt = text[m.end() : m.end() + 40]
+    if not nxt:
+        return True
+    first = nxt[0]
+    # A sentence starts with a capital, a digit or an opening quote/bracket; anything else
+    # ("e.g. the", "U.S. and") continues the current one.
+    if not (first.isupper() or first.isdigit() or first in _OPEN_QUOTES + "(["):
+        return False
+    if _inside_quote(text[start : m.start()], closers):
+        return False
+    if punct != ".":
+        # "“Why?” she asked" continues: a closing quote then a lower-case word is handled above.
+        return True
+    word = _last_word(text, m.start())
+    low = word.lower()
+    next_word = re.match(r"[\w'’-]+", nxt)
+    next_text = next_word.group() if next_word else ""
+    if not closers:
+        if low in _NUMBERED:
+            return not first.isdigit()
+        if low in _MAY_END:
+            return next_text.lower() in _OPENERS
+        if low in ABBREVIATIONS:
+            return False
+        # An initial: "J. R. R. Tolkien", "Donald J. Trump".
+        if len(word) == 1 and word.isupper():
+            return False
+        # A dotted acronym: "U.S. President" stays together; "the U.S. The next day" splits.
+        if re.fullmatch(r"(?:[A-Za-z]\.)+[A-Za-z]", word):
+            return next_text.lower() in _OPENERS and next_text[:1].isupper()
+    return True
+
+
+def _last_word(text: str, dot: int) -> str:
+    """The word the full stop at ``dot`` closes, dots inside it included ("U.S", "e.g")."""
+    i = dot
+    while i > 0 and (text[i - 1].isalnum() or text[i - 1] == "."):
+        i -= 1
+    return text[i:dot]
+
+
+def _inside_quote(sentence: str, closers: str) -> bool:
+    """True when quoted speech opened in ``sentence`` is still open at this full stop."""
+    opened = sentence.count("“") - sentence.count("”")
+    straight = sentence.count('"')
+    if closers:
+        opened -= closers.count("”")
+        straight += closers.count('"')
+    return opened > 0 or straight % 2 == 1

@@ -1,0 +1,61 @@
+"""One configuration model, read from the environment and ``.env`` (see ``.env.example``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.errors import ConfigError
+
+#: The article collection shipped with the package, served when no corpus is configured.
+BUNDLED_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+
+
+class Settings(BaseSettings):
+    """Every knob of briefbot; each field maps to an upper-case environment variable."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    # Core
+    briefbot_corpus: Path = Field(default=BUNDLED_CORPUS)
+    briefbot_answers: int = Field(default=3, ge=1, le=10)
+    briefbot_min_score: float = Field(default=0.35, ge=0.0)
+    briefbot_max_question_chars: int = Field(default=1000, ge=10)
+    briefbot_aliases_file: Path | None = None
+    briefbot_brief_items: int = Field(default=5, ge=1, le=25)
+    briefbot_log_level: str = "INFO"
+    # Above this many passages, searches run in a worker thread to keep the event loop free.
+    briefbot_offload_passages: int = Field(default=20000, ge=0)
+
+    # Slack
+    slack_bot_token: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_api_base_url: str | None = None
+    slack_port: int = 3000
+
+    # Discord
+    discord_token: SecretStr | None = None
+    discord_guild_id: int | None = None
+    discord_api_base: str | None = None
+    discord_gateway_url: str | None = None
+    discord_answer_mentions: bool = False
+
+    def require(self, *names: str) -> list[str]:
+        """Return the secret values of ``names``, or raise naming every variable that is unset."""
+        missing = [n for n in names if not _secret(getattr(self, n))]
+        if missing:
+            variables = ", ".join(n.upper() for n in missing)
+            raise ConfigError(
+                f"{variables} {'is' if len(missing) == 1 else 'are'} not set: set it in the "
+                "environment or in .env (see .env.example for every variable)."
+            )
+        return [_secret(getattr(self, n)) for n in names]
+
+
+def _secret(value: SecretStr | str | None) -> str:
+    if value is None:
+        return ""
+    return value.get_secret_value() if isinstance(value, SecretStr) else str(value)

@@ -1,0 +1,411 @@
+"""Text normalisation and tokenisation shared by the index and the question analysis.
+
+Tokens keep character offsets into the *original* text, so quotes stay verbatim and highlights
+land on the words the user sees: normalisation is therefore length-preserving.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import Stemmer
+
+from bot.aliases import Aliases
+
+_STEMMER = Stemmer.Stemmer("english")
+
+# Curly quotes, dashes and odd spaces folded to ASCII, one character for one.
+_FOLD = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u201f": '"',
+        "\u2033": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2212": "-",
+        "\u00a0": " ",
+        "\u2009": " ",
+        "\u202f": " ",
+        "\u3000": " ",
+    }
+)
+
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\u202a-\u202e\ufeff]"
+)
+
+STOPWORDS = frozenset(
+    [
+        "a",
+        "about",
+        "above",
+        "after",
+        "again",
+        "against",
+        "all",
+        "am",
+        "an",
+        "and",
+        "any",
+        "are",
+        "aren't",
+        "as",
+        "at",
+        "be",
+        "because",
+        "been",
+        "before",
+        "being",
+        "below",
+        "between",
+        "both",
+        "but",
+        "by",
+        "can",
+        "cannot",
+        "could",
+        "couldn't",
+        "did",
+        "didn't",
+        "do",
+        "does",
+        "doesn't",
+        "doing",
+        "don't",
+        "down",
+        "during",
+        "each",
+        "few",
+        "for",
+        "from",
+        "further",
+        "had",
+        "hadn't",
+        "has",
+        "hasn't",
+        "have",
+        "haven't",
+        "having",
+        "he",
+        "he'd",
+        "he'll",
+        "he's",
+        "her",
+        "here",
+        "here's",
+        "hers",
+        "herself",
+        "him",
+        "himself",
+        "his",
+        "how",
+        "how's",
+        "i",
+        "i'd",
+        "i'll",
+        "i'm",
+        "i've",
+        "if",
+        "in",
+        "into",
+        "is",
+        "isn't",
+        "it",
+        "it's",
+        "its",
+        "itself",
+        "let's",
+        "me",
+        "more",
+        "most",
+        "mustn't",
+        "my",
+        "myself",
+        "no",
+        "nor",
+        "not",
+        "of",
+        "off",
+        "on",
+        "once",
+        "only",
+        "or",
+        "other",
+        "ought",
+        "our",
+        "ours",
+        "ourselves",
+        "out",
+        "over",
+        "own",
+        "same",
+        "shan't",
+        "she",
+        "she'd",
+        "she'll",
+        "she's",
+        "should",
+        "shouldn't",
+        "so",
+        "some",
+        "such",
+        "than",
+        "that",
+        "that's",
+        "the",
+        "their",
+        "theirs",
+        "them",
+        "themselves",
+        "then",
+        "there",
+        "there's",
+        "these",
+        "they",
+        "they'd",
+        "they'll",
+        "they're",
+        "they've",
+        "this",
+        "those",
+        "through",
+        "to",
+        "too",
+        "under",
+        "until",
+        "up",
+        "very",
+        "was",
+        "wasn't",
+        "we",
+        "we'd",
+        "we'll",
+        "we're",
+        "we've",
+        "were",
+        "weren't",
+        "what",
+        "what's",
+        "when",
+        "when's",
+        "where",
+        "where's",
+        "which",
+        "while",
+        "who",
+        "who's",
+        "whom",
+        "why",
+        "why's",
+        "with",
+        "won't",
+        "would",
+        "wouldn't",
+        "you",
+        "you'd",
+        "you'll",
+        "you're",
+        "you've",
+        "your",
+        "yours",
+        "yourself",
+        "yourselves",
+        "also",
+        "s",
+        "t",
+        "d",
+        "ll",
+        "m",
+        "re",
+        "ve",
+        "whose",
+        "whom",
+        "whatever",
+        "whichever",
+        "however",
+        "many",
+        "much",
+        "did",
+        "does",
+        "do",
+        "done",
+        "get",
+        "got",
+        "us",
+    ]
+)
+
+# Words that carry no topic: they never make a question "specific" on their own.
+GENERIC = frozenset(
+    [
+        "say",
+        "said",
+        "says",
+        "tell",
+        "told",
+        "know",
+        "known",
+        "think",
+        "thought",
+        "thing",
+        "things",
+        "way",
+        "make",
+        "made",
+        "go",
+        "going",
+        "went",
+        "come",
+        "came",
+        "take",
+        "took",
+        "give",
+        "gave",
+        "name",
+        "named",
+        "call",
+        "called",
+        "use",
+        "used",
+        "one",
+        "two",
+        "first",
+        "new",
+        "time",
+        "year",
+        "years",
+        "day",
+        "days",
+        "people",
+        "person",
+        "man",
+        "woman",
+        "part",
+        "kind",
+        "type",
+        "happen",
+        "happened",
+        "happens",
+        "get",
+        "gets",
+        "getting",
+        "become",
+        "became",
+        "well",
+        "just",
+        "like",
+    ]
+)
+
+_WORD = re.compile(r"[^\W_](?:[^\W_]|['.](?=[^\W_]))*", re.UNICODE)
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """A normalised, stemmed term and where it stands in the original text."""
+
+    term: str
+    start: int
+    end: int
+    raw: str  # the folded surface form (lower case), before stemming
+
+
+def fold(text: str) -> str:
+    """Length-preserving normalisation: NFKC where it maps one char to one, ASCII quotes, lower."""
+    text = text.translate(_FOLD)
+    if not text.isascii():
+        out = []
+        for ch in text:
+            if ord(ch) > 127:
+                n = unicodedata.normalize("NFKC", ch)
+                ch = n if len(n) == 1 else ch
+            out.append(ch)
+        text = "".join(out)
+    low = text.lower()
+    if len(low) != len(text):  # a few characters lower-case to two ("İ"): keep offsets exact
+        low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+    return low
+
+
+def clean(text: str) -> str:
+    """Drop control and bidi-override characters, NFKC-normalise, collapse whitespace."""
+    text = unicodedata.normalize("NFKC", _CONTROL.sub(" ", text))
+    return " ".join(text.split())
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """Light English stemming ("visiting" ~ "visit"), cached: vocabularies repeat."""
+    if not word.isascii() or word.isdigit() or len(word) <= 3:
+        return word
+    return _STEMMER.stemWord(word)
+
+
+def words(folded: str) -> list[tuple[str, int, int]]:
+    """Surface words of already folded text with offsets: hyphens split, possessives dropped."""
+    out: list[tuple[str, int, int]] = []
+    for m in _WORD.finditer(folded):
+        w, s = m.group(), m.start()
+        if _CJK.search(w):
+            # No spaces in CJK: index each ideograph/kana as a term.
+            for i, ch in enumerate(w):
+                out.append((ch, s + i, s + i + 1))
+            continue
+        if w.endswith("'s"):
+            w = w[:-2]
+        e = s + len(w)
+        if "." in w and not _is_number(w) and not _is_acronym(w):
+            # "end.The" glued by a missing space: split at the dots.
+            pos = s
+            for part in w.split("."):
+                if part:
+                    out.append((part, pos, pos + len(part)))
+                pos += len(part) + 1
+            continue
+        if _is_acronym(w):
+            w = w.replace(".", "")
+        out.append((w, s, e))
+    return out
+
+
+def _is_number(w: str) -> bool:
+    return w.replace(".", "").replace(",", "").isdigit()
+
+
+def _is_acronym(w: str) -> bool:
+    """``u.s`` / ``u.k`` / ``e.u``: single letters joined by dots."""
+    parts = w.split(".")
+    return len(parts) > 1 and all(len(p) == 1 and p.isalpha() for p in parts)
+
+
+class Analyzer:
+    """Turns text into index terms: fold, split, merge aliases, drop stopwords, stem."""
+
+    def __init__(self, aliases: Aliases | None = None) -> None:
+        self.aliases = aliases or Aliases()
+
+    def tokenize(self, text: str, *, keep_stopwords: bool = False) -> list[Token]:
+        """Terms of ``text`` with offsets into it (stemmed, stopwords dropped unless asked)."""
+        found = self.aliases.merge(text, words(fold(text)))
+        out: list[Token] = []
+        for w, s, e in found:
+            if not keep_stopwords and w in STOPWORDS:
+                continue
+            out.append(Token(w if "_" in w else stem(w), s, e, w))
+        return out

@@ -1,0 +1,233 @@
+"""The ``briefbot`` command: ask, brief, chat, corpus check, and the Slack/Discord runners.
+
+Errors from the core are caught here, once, and printed as a friendly message on stderr with
+exit code 2 (usage or corpus errors); "not found" is a normal answer and exits 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+from rich.console import Console
+
+from bot import __version__
+from bot.errors import BriefbotError
+from bot.settings import Settings
+
+USAGE_ERROR = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    corpus = argparse.ArgumentParser(add_help=False)
+    corpus.add_argument(
+        "--corpus",
+        type=Path,
+        metavar="PATH",
+        help="article file or folder (default: $BRIEFBOT_CORPUS, else the bundled corpus/)",
+    )
+    p = argparse.ArgumentParser(
+        prog="briefbot",
+        description="Answers questions about your news articles with quoted, cited passages.",
+    )
+    p.add_argument("--version", action="version", version=f"briefbot {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    ask = sub.add_parser("ask", parents=[corpus], help="answer a question")
+    ask.add_argument("question", nargs="*", help="the question, or - to read one per line")
+    ask.add_argument("--json", action="store_true", help="print the answer as JSON")
+    ask.add_argument("-n", "--answers", type=int, metavar="N", help="passages to show (1-10)")
+
+    brief = sub.add_parser("brief", parents=[corpus], help="the latest articles, or on a topic")
+    brief.add_argument("topic", nargs="*", help="a topic (optional)")
+    brief.add_argument("--json", action="store_true", help="print the briefing as JSON")
+    brief.add_argument("-n", "--items", type=int, metavar="N", help="articles to list")
+
+    sub.add_parser("chat", parents=[corpus], help="a local console, the same path as the chats")
+
+    check = sub.add_parser("corpus", help="corpus tools")
+    csub = check.add_subparsers(dest="corpus_command", metavar="ACTION")
+    c = csub.add_parser("check", help="what loads, what is skipped and why")
+    c.add_argument("path", type=Path, nargs="?", help="file or folder (default: the corpus)")
+
+    slack = sub.add_parser("slack", parents=[corpus], help="run the Slack bot")
+    slack.add_argument("--port", type=int, help="HTTP mode port (default $SLACK_PORT or 3000)")
+    sub.add_parser("discord", parents=[corpus], help="run the Discord bot")
+    sub.add_parser(
+        "run",
+        parents=[corpus],
+        help="start what .env configures (Slack, Discord) or else the local console",
+    )
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help(sys.stderr)
+        return USAGE_ERROR
+    err = Console(stderr=True, highlight=False)
+    try:
+        settings = Settings()
+        if getattr(args, "corpus", None):
+            settings.briefbot_corpus = args.corpus
+        logging.basicConfig(
+            level=settings.briefbot_log_level.upper(),
+            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+            stream=sys.stderr,
+        )
+        return _dispatch(args, settings, parser)
+    except BriefbotError as exc:
+        err.print(f"[bold red]briefbot:[/] {exc}", markup=True, soft_wrap=True)
+        return USAGE_ERROR
+    except ValueError as exc:  # pydantic-settings: a variable with a wrong value
+        err.print(f"briefbot: bad configuration: {exc}", markup=False, soft_wrap=True)
+        return USAGE_ERROR
+    except KeyboardInterrupt:
+        return 130
+
+
+def _dispatch(args: argparse.Namespace, settings: Settings, parser: argparse.ArgumentParser) -> int:
+    from bot.engine import Engine
+
+    if args.command == "corpus":
+        if args.corpus_command != "check":
+            parser.parse_args(["corpus", "--help"])
+        return _corpus_check(args.path or settings.briefbot_corpus)
+    if args.command == "ask":
+        return _ask(args, settings, parser)
+    engine = Engine.load(settings)
+    if args.command == "brief":
+        briefing = asyncio.run(engine.brief(" ".join(args.topic) or None, limit=args.items))
+        if args.json:
+            print(briefing.model_dump_json())
+        else:
+            from handlers.console import briefing_markup
+
+            Console(highlight=False).print(briefing_markup(briefing))
+        return 0
+    if args.command == "chat":
+        from handlers.console import ConsoleSession
+
+        asyncio.run(ConsoleSession(engine).run())
+        return 0
+    if args.command == "slack":
+        from handlers.slack import serve as serve_slack
+
+        asyncio.run(serve_slack(settings, engine, port=args.port))
+        return 0
+    if args.command == "discord":
+        from handlers.discord import serve as serve_discord
+
+        asyncio.run(serve_discord(settings, engine))
+        return 0
+    if args.command == "run":
+        return asyncio.run(_run(settings, engine))
+    parser.print_help(sys.stderr)
+    return USAGE_ERROR
+
+
+def _ask(args: argparse.Namespace, settings: Settings, parser: argparse.ArgumentParser) -> int:
+    from bot.engine import Engine
+
+    words = args.question
+    if not words or not " ".join(words).strip():
+        print(
+            'briefbot ask: give a question, e.g. briefbot ask "when is Takaichi visiting the US?"\n'
+            "  (or briefbot ask --json - to read one question a line from standard input)",
+            file=sys.stderr,
+        )
+        return USAGE_ERROR
+    if args.answers is not None and not 1 <= args.answers <= 10:
+        print("briefbot ask: --answers must be between 1 and 10", file=sys.stderr)
+        return USAGE_ERROR
+    engine = Engine.load(settings)
+    if words == ["-"]:
+        return asyncio.run(_ask_stream(engine, args))
+    answer = asyncio.run(engine.ask(" ".join(words), limit=args.answers))
+    if args.json:
+        print(answer.model_dump_json())
+    else:
+        from handlers.console import answer_markup
+
+        Console(highlight=False).print(answer_markup(answer))
+    return 0
+
+
+async def _ask_stream(engine: object, args: argparse.Namespace) -> int:
+    """One question a line in, one answer a line out (JSON Lines with --json)."""
+    from bot.engine import Engine
+    from handlers.console import answer_markup
+
+    assert isinstance(engine, Engine)
+    console = Console(highlight=False)
+    for line in sys.stdin:
+        question = line.rstrip("\n")
+        answer = await engine.ask(question, limit=args.answers)
+        if not question.strip():
+            answer.notice = "empty question"
+        if args.json:
+            sys.stdout.write(answer.model_dump_json() + "\n")
+            sys.stdout.flush()
+        else:
+            console.print(f"[bold]{question}[/]")
+            console.print(answer_markup(answer) + "\n")
+    return 0
+
+
+def _corpus_check(path: Path) -> int:
+    from bot.corpus import load
+    from bot.engine import Engine
+
+    out = Console(highlight=False)
+    report = load(path)
+    engine = Engine(report.articles, Settings(_env_file=None), report)
+    stats = engine.stats()
+    out.print(f"[bold]{path}[/]: {report.files} file(s)")
+    out.print(f"  loaded   {stats.articles} article(s), {stats.passages} passages")
+    if stats.newest:
+        out.print(f"  dates    {stats.oldest} .. {stats.newest[0]}")
+    out.print("  sources  " + ", ".join(f"{k} ({v})" for k, v in stats.sources.items()))
+    out.print(f"  skipped  {len(report.skipped)}")
+    for s in report.skipped:
+        out.print(f"    [red]✗[/] {s}", markup=True, soft_wrap=True)
+    out.print(f"  duplicates {len(report.duplicates)}")
+    for d in report.duplicates:
+        out.print(f"    [yellow]![/] {d}", markup=True, soft_wrap=True)
+    return 0
+
+
+async def _run(settings: Settings, engine: object) -> int:
+    """Start every chat platform configured in .env; with none, the local console."""
+    from bot.engine import Engine
+
+    assert isinstance(engine, Engine)
+    tasks = []
+    if settings.slack_bot_token:
+        from handlers.slack import serve as serve_slack
+
+        tasks.append(serve_slack(settings, engine))
+    if settings.discord_token:
+        from handlers.discord import serve as serve_discord
+
+        tasks.append(serve_discord(settings, engine))
+    if not tasks:
+        from handlers.console import ConsoleSession
+
+        if sys.stdin.isatty():
+            print(
+                "No SLACK_BOT_TOKEN or DISCORD_TOKEN in .env: starting the local console.",
+                file=sys.stderr,
+            )
+        await ConsoleSession(engine).run()
+        return 0
+    await asyncio.gather(*tasks)
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

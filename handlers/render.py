@@ -1,0 +1,112 @@
+"""Rendering rules shared by every adapter: highlight segments, citations, clipping, wording.
+
+Adapters supply a :class:`Dialect` (how to escape, bold, link and quote in their markup) and get
+the same structure everywhere, so a rule changes in one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.models import Answer, ArticleRef, Briefing, Passage
+
+NOT_FOUND = "Nothing in the corpus answers that."
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """How one platform writes text: every function receives already-escaped text but ``escape``."""
+
+    escape: Callable[[str], str]
+    bold: Callable[[str], str]
+    link: Callable[[str, str], str]  # (escaped label, url) -> markup
+    quote: Callable[[str], str]  # a block quote of one or more lines
+
+
+def segments(quote: str, highlight: list[tuple[int, int]]) -> list[tuple[str, bool]]:
+    """Split ``quote`` into (text, highlighted) runs from the passage's highlight spans."""
+    out: list[tuple[str, bool]] = []
+    pos = 0
+    for start, end in sorted(highlight):
+        start, end = max(start, pos), min(end, len(quote))
+        if start >= end:
+            continue
+        if start > pos:
+            out.append((quote[pos:start], False))
+        out.append((quote[start:end], True))
+        pos = end
+    if pos < len(quote):
+        out.append((quote[pos:], False))
+    return out
+
+
+def clip(text: str, limit: int, ellipsis: str = "…") -> str:
+    """Cut ``text`` to at most ``limit`` characters, at a word boundary when one is near."""
+    if len(text) <= limit:
+        return text
+    cut = text[: max(0, limit - len(ellipsis))]
+    space = cut.rfind(" ")
+    if space > limit * 0.7:
+        cut = cut[:space]
+    return cut.rstrip() + ellipsis
+
+
+def human_date(article: ArticleRef) -> str:
+    """``3 Jan 2026``: unambiguous in every locale."""
+    d = article.date
+    return f"{d.day} {d.strftime('%b')} {d.year}"
+
+
+def quote_markup(passage: Passage, dialect: Dialect) -> str:
+    """The quote with the answering words in bold, escaped for the dialect."""
+    parts = []
+    for text, hot in segments(passage.quote, passage.highlight):
+        escaped = dialect.escape(text)
+        # Bold markers must hug non-space text or Slack/Discord render them literally.
+        if hot and text.strip():
+            lead = escaped[: len(escaped) - len(escaped.lstrip())]
+            trail = escaped[len(escaped.rstrip()) :]
+            escaped = lead + dialect.bold(escaped.strip()) + trail
+        parts.append(escaped)
+    return "".join(parts)
+
+
+def citation_markup(article: ArticleRef, dialect: Dialect) -> str:
+    """``Title (linked) · Source · 3 Jan 2026``."""
+    title = dialect.escape(article.title)
+    title = dialect.link(title, article.url) if article.url else title
+    bits = [title]
+    if article.source:
+        bits.append(dialect.escape(article.source))
+    bits.append(human_date(article))
+    return " · ".join(bits)
+
+
+def not_found_text(answer: Answer) -> str:
+    """The plain wording of a 'not found' answer, with the hint of what the corpus covers."""
+    text = NOT_FOUND
+    if answer.hint:
+        text += f" {answer.hint}"
+    return text
+
+
+def plain_answer(answer: Answer) -> str:
+    """A plain-text rendering, for notification fallbacks and screen readers."""
+    if not answer.answered:
+        return not_found_text(answer)
+    lines = []
+    for p in answer.passages:
+        a = p.article
+        lines.append(f"“{p.quote}” — {a.title}, {a.source}, {human_date(a)}".replace(", ,", ","))
+    return "\n".join(lines)
+
+
+def plain_briefing(briefing: Briefing) -> str:
+    """A plain-text rendering of a briefing."""
+    if not briefing.items:
+        return briefing.hint or "No articles to brief on."
+    return "\n".join(
+        f"{human_date(i.article)} — {i.article.title} ({i.article.source}): {i.lead}"
+        for i in briefing.items
+    )

@@ -1,0 +1,54 @@
+"""Shared fixtures: settings isolated from the developer's .env, engines over small corpora.
+
+The Slack and Discord emulators are fixtures too, in ``tests/emulators/`` (see their docstrings).
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from bot.engine import Engine
+from bot.settings import BUNDLED_CORPUS, Settings
+
+pytest_plugins = ["tests.emulators.slack", "tests.emulators.discord"]
+
+
+def make_settings(**overrides: object) -> Settings:
+    """Settings that ignore the developer's .env and environment tokens."""
+    base: dict[str, object] = {
+        "briefbot_corpus": BUNDLED_CORPUS,
+        "slack_bot_token": None,
+        "slack_app_token": None,
+        "slack_signing_secret": None,
+        "discord_token": None,
+    }
+    base.update(overrides)
+    return Settings(_env_file=None, **base)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return make_settings()
+
+
+@pytest.fixture(scope="session")
+def engine() -> Engine:
+    """The engine over the bundled corpus (read-only, shared by the whole session)."""
+    return Engine.load(make_settings())
+
+
+@pytest.fixture
+def write_article(tmp_path: Path) -> Callable[..., Path]:
+    """Write a Markdown article into a temporary corpus folder; returns the folder."""
+
+    def write(name: str, title: str, date: str, body: str, **meta: str) -> Path:
+        extra = "".join(f"{k}: {v}\n" for k, v in meta.items())
+        text = f"---\ntitle: {title}\ndate: {date}\n{extra}---\n\n{textwrap.dedent(body).strip()}\n"
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        return tmp_path
+
+    return write

@@ -54,6 +54,8 @@ class Aliases:
                 acronym = len(key) == 1 and v.replace(".", "").isupper() and len(key[0]) <= 3
                 self._phrases[key] = (canon, acronym)
                 self.max_len = max(self.max_len, len(key))
+        # Most words start no alias: one set lookup skips them.
+        self.first_words = frozenset(k[0] for k in self._phrases)
 
     @classmethod
     def from_file(cls, path: Path | None) -> Aliases:
@@ -73,9 +75,16 @@ class Aliases:
 
     def merge(self, original: str, found: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
         """Replace alias phrases in ``found`` (folded words with offsets) by canonical terms."""
+        first = self.first_words
+        if not any(w in first for w, _, _ in found):
+            return found
         out: list[tuple[str, int, int]] = []
         i, n = 0, len(found)
         while i < n:
+            if found[i][0] not in first:
+                out.append(found[i])
+                i += 1
+                continue
             for size in range(min(self.max_len, n - i), 0, -1):
                 key = tuple(w for w, _, _ in found[i : i + size])
                 hit = self._phrases.get(key)

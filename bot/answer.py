@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from rapidfuzz import fuzz
 
-from bot.answer_types import AnswerType, answer_spans, is_wh, question_type
+from bot.answer_types import AnswerType, is_wh, question_type
 from bot.index import Index
 from bot.models import Answer, ArticleRef, Passage
 from bot.text import GENERIC, STOPWORDS, Token, fold, words
@@ -22,7 +22,7 @@ from bot.text import GENERIC, STOPWORDS, Token, fold, words
 MAX_QUOTE = 400
 W_PARA = 0.35
 W_TITLE = 0.25
-N_RERANK = 40
+N_RERANK = 25
 # Sentences without the asked-for kind of answer are unlikely answers; how unlikely by kind.
 TYPE_MISS = {
     AnswerType.TIME: 0.55,
@@ -119,7 +119,7 @@ def _feedback_terms(query: Query, index: Index, top: list[Candidate]) -> list[tu
     own = {t.term for t in query.terms}
     counts: dict[str, int] = {}
     for c in top:
-        for term in {t.term for t in index.analyzer.tokenize(index.passages[c.id].text)}:
+        for term in {t.term for t in index.tokens(c.id)}:
             if term not in own:
                 counts[term] = counts.get(term, 0) + 1
     need = 2 if len(top) >= 3 else 1
@@ -165,14 +165,14 @@ def _rank(
 
 def _rerank(c: Candidate, query: Query, index: Index, idf: dict[str, float], total: float) -> None:
     text = index.passages[c.id].text
-    tokens = index.analyzer.tokenize(text)
+    tokens = index.tokens(c.id)
     hits = [t for t in tokens if t.term in idf]
     c.matched = [(t.start, t.end) for t in hits]
     found = {t.term for t in hits}
     c.coverage = sum(idf[t] for t in found) / total if total else 0.0
     factor = 1.0
     if query.kind is not AnswerType.OTHER:
-        spans = [s for s in answer_spans(text, query.kind) if not _inside(s, hits, text)]
+        spans = [s for s in index.spans(c.id, query.kind) if not _inside(s, hits, text)]
         c.spans = spans
         factor *= 1.0 if spans else TYPE_MISS[query.kind]
     factor *= 1.0 + 0.25 * _proximity(hits)

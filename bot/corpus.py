@@ -192,6 +192,8 @@ def _read_markdown(text: str) -> tuple[dict[str, Any], int]:
         raise _Bad(
             2 + (mark.line if mark else 0), f"front matter is not valid YAML: {exc}"
         ) from None
+    except ValueError as exc:  # a YAML timestamp that is no real date ("date: 2026-13-45")
+        raise _Bad(2, f"front matter has a bad date: {exc}") from None
     if not isinstance(meta, dict):
         raise _Bad(2, "front matter must be 'key: value' lines")
     body_lines = lines[end + 1 :]

@@ -14,12 +14,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
-from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from bot.answer_types import AnswerType, answer_spans
 from bot.models import Article
 from bot.sentences import split_sentences
-from bot.text import Analyzer
+from bot.text import Analyzer, Token
+from bot.text import stems as text_stems
 
 log = logging.getLogger(__name__)
 
@@ -51,23 +52,35 @@ class Field:
 
     def __init__(self, docs: list[list[str]]) -> None:
         self.size = len(docs)
-        lengths = np.fromiter((len(d) for d in docs), dtype=np.float32, count=len(docs))
+        vocab: dict[str, int] = {}
+        term_ids = np.fromiter(
+            (vocab.setdefault(t, len(vocab)) for d in docs for t in d), dtype=np.int32
+        )
+        lengths = np.fromiter((len(d) for d in docs), dtype=np.int32, count=len(docs))
+        doc_ids = np.repeat(np.arange(len(docs), dtype=np.int32), lengths)
         avg = float(lengths.mean()) if len(docs) and lengths.mean() > 0 else 1.0
-        raw: dict[str, list[int]] = defaultdict(list)
-        for i, terms in enumerate(docs):
-            for t in terms:
-                raw[t].append(i)
-        self.postings: dict[str, Posting] = {}
-        norm = K1 * (1 - B + B * lengths / avg)
+        norm = (K1 * (1 - B + B * lengths / avg)).astype(np.float32)
         n = max(self.size, 1)
-        for term, id_list in raw.items():
-            ids, tf = np.unique(np.asarray(id_list, dtype=np.int32), return_counts=True)
-            df = len(ids)
-            idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
-            tf = tf.astype(np.float32)
-            w = idf * tf * (K1 + 1) / (tf + norm[ids])
-            self.postings[term] = Posting(ids, w.astype(np.float32), idf)
+        self.postings: dict[str, Posting] = {}
         self.max_idf = math.log(1 + (n - 0.5) / 1.5) if n > 1 else 1.0
+        if not len(term_ids):
+            return
+        # Sort (term, doc) pairs once, collapse repeats into term frequencies: no per-term loop
+        # over documents, which keeps a million-sentence build in seconds.
+        order = np.lexsort((doc_ids, term_ids))
+        t_sorted, d_sorted = term_ids[order], doc_ids[order]
+        pair_start = np.flatnonzero(
+            np.r_[True, (t_sorted[1:] != t_sorted[:-1]) | (d_sorted[1:] != d_sorted[:-1])]
+        )
+        tf = np.diff(np.r_[pair_start, len(t_sorted)]).astype(np.float32)
+        p_term, p_doc = t_sorted[pair_start], d_sorted[pair_start]
+        df = np.bincount(p_term, minlength=len(vocab))
+        idf = np.log(1 + (n - df + 0.5) / (df + 0.5)).astype(np.float32)
+        weights = idf[p_term] * tf * (K1 + 1) / (tf + norm[p_doc])
+        bounds = np.r_[0, np.cumsum(df)]
+        for term, tid in vocab.items():
+            a, b = bounds[tid], bounds[tid + 1]
+            self.postings[term] = Posting(p_doc[a:b], weights[a:b], float(idf[tid]))
 
     def idf(self, term: str) -> float:
         p = self.postings.get(term)
@@ -96,12 +109,8 @@ class Index:
         sent_para: list[int] = []
         para_article: list[int] = []
         para_first: list[int] = []
-        surface: dict[str, str] = {}
         for a_idx, art in enumerate(articles):
-            title_tokens = analyzer.tokenize(art.title + " " + " ".join(art.tags))
-            title_terms.append([t.term for t in title_tokens])
-            for t in title_tokens:
-                surface.setdefault(t.raw, t.term)
+            title_terms.append(analyzer.terms(art.title + " " + " ".join(art.tags)))
             blocks = [(p, False) for p in art.paragraphs]
             if art.caption:
                 blocks.append((art.caption, True))
@@ -112,10 +121,7 @@ class Index:
                 p_terms: list[str] = []
                 for s, e in split_sentences(para):
                     text = para[s:e]
-                    tokens = analyzer.tokenize(text)
-                    terms = [t.term for t in tokens]
-                    for t in tokens:
-                        surface.setdefault(t.raw, t.term)
+                    terms = analyzer.terms(text)
                     p_terms.extend(terms)
                     sent_terms.append(terms)
                     sent_para.append(p_id)
@@ -132,9 +138,31 @@ class Index:
         )
         self.para_first = np.asarray(para_first, dtype=np.int32)
         self.caption = np.fromiter((p.caption for p in self.passages), dtype=bool)
-        # Surface words -> index term, for fuzzy matching of misspelled question words.
-        self.surface = surface
-        self._vocab = [w for w in surface if w.isalpha() and len(w) >= 3]
+        # Surface words -> index term, for fuzzy matching of misspelled question words: the
+        # stemmer memo holds every word seen, so no second pass over the text is needed.
+        self.surface = {w: t for w, t in text_stems().items() if self.knows(t)}
+        self._tokens: dict[int, list[Token]] = {}
+        self._spans: dict[tuple[int, AnswerType], list[tuple[int, int]]] = {}
+        self._deletes = _deletion_index(w for w in self.surface if w.isalpha() and len(w) >= 4)
+
+    def tokens(self, pid: int) -> list[Token]:
+        """Tokens (with offsets) of one sentence; memoised: hot sentences rank again and again."""
+        found = self._tokens.get(pid)
+        if found is None:
+            if len(self._tokens) > 100_000:
+                self._tokens.clear()
+            found = self._tokens[pid] = self.analyzer.tokenize(self.passages[pid].text)
+        return found
+
+    def spans(self, pid: int, kind: AnswerType) -> list[tuple[int, int]]:
+        """Answer-type spans of one sentence, memoised like :meth:`tokens`."""
+        key = (pid, kind)
+        found = self._spans.get(key)
+        if found is None:
+            if len(self._spans) > 100_000:
+                self._spans.clear()
+            found = self._spans[key] = answer_spans(self.passages[pid].text, kind)
+        return found
 
     def __len__(self) -> int:
         return len(self.passages)
@@ -143,20 +171,19 @@ class Index:
         return term in self.sentences.postings or term in self.titles.postings
 
     def fuzzy(self, word: str) -> list[tuple[str, float]]:
-        """Index terms close to a word absent from the vocabulary, with a similarity weight."""
+        """Index terms one typo away from a word absent from the vocabulary, with a weight."""
         if len(word) < 4 or not word.isalpha():
             return []
-        cutoff = 1 if len(word) <= 7 else 2
-        found = process.extract(
-            word, self._vocab, scorer=OSA.distance, score_cutoff=cutoff, limit=5
-        )
         out: dict[str, float] = {}
-        for cand, dist, _ in found:
-            if cand[0] != word[0] and dist > 0 and len(word) < 6:
-                continue  # short words: a wrong first letter is usually another word
-            term = self.surface[cand]
-            sim = 1.0 - dist / max(len(word), len(cand))
-            out[term] = max(out.get(term, 0.0), sim)
+        for key in {word, *_deletes(word)}:
+            for cand in self._deletes.get(key, ()):
+                if cand == word or OSA.distance(word, cand, score_cutoff=1) > 1:
+                    continue
+                if cand[0] != word[0] and len(word) < 6:
+                    continue  # short words: a wrong first letter is usually another word
+                term = self.surface[cand]
+                sim = 1.0 - 1 / max(len(word), len(cand))
+                out[term] = max(out.get(term, 0.0), sim)
         # An inflected form misspelled ("visitng") may be far from every surface word but still
         # start with an indexed stem ("visit").
         for cut in range(len(word) - 1, max(3, len(word) - 4), -1):
@@ -169,3 +196,19 @@ class Index:
 
     def paragraph_sentences(self, para: int) -> range:
         return range(int(self.para_first[para]), int(self.para_first[para + 1]))
+
+
+def _deletes(word: str) -> list[str]:
+    return [word[:i] + word[i + 1 :] for i in range(len(word))]
+
+
+def _deletion_index(vocab: Iterable[str]) -> dict[str, list[str]]:
+    """Symmetric-delete index (SymSpell): every single-letter deletion of every word, so one
+    typo (insert, drop, swap, replace) is found by dictionary lookups instead of a vocabulary scan.
+    """
+    index: dict[str, list[str]] = defaultdict(list)
+    for w in vocab:
+        index[w].append(w)
+        for d in _deletes(w):
+            index[d].append(w)
+    return dict(index)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 
 import Stemmer
 
@@ -349,12 +348,22 @@ def clean(text: str) -> str:
     return " ".join(text.split())
 
 
-@lru_cache(maxsize=200_000)
+_STEMS: dict[str, str] = {}
+
+
 def stem(word: str) -> str:
-    """Light English stemming ("visiting" ~ "visit"), cached: vocabularies repeat."""
-    if not word.isascii() or word.isdigit() or len(word) <= 3:
-        return word
-    return _STEMMER.stemWord(word)
+    """Light English stemming ("visiting" ~ "visit"), memoised: vocabularies repeat."""
+    found = _STEMS.get(word)
+    if found is not None:
+        return found
+    out = (
+        word
+        if (not word.isascii() or word.isdigit() or len(word) <= 3)
+        else (_STEMMER.stemWord(word))
+    )
+    if len(_STEMS) < 2_000_000:
+        _STEMS[word] = out
+    return out
 
 
 def words(folded: str) -> list[tuple[str, int, int]]:
@@ -362,6 +371,9 @@ def words(folded: str) -> list[tuple[str, int, int]]:
     out: list[tuple[str, int, int]] = []
     for m in _WORD.finditer(folded):
         w, s = m.group(), m.start()
+        if w.isascii() and w.isalnum():  # the common case: a plain word
+            out.append((w, s, s + len(w)))
+            continue
         if _CJK.search(w):
             # No spaces in CJK: index each ideograph/kana as a term.
             for i, ch in enumerate(w):
@@ -409,3 +421,22 @@ class Analyzer:
                 continue
             out.append(Token(w if "_" in w else stem(w), s, e, w))
         return out
+
+    def terms(self, text: str) -> list[str]:
+        """Just the index terms of ``text``: the lean path used to build the index."""
+        stems = _STEMS
+        folded = fold(text)
+        found = _WORD.findall(folded)
+        # Fast path for plain ASCII words with no alias in sight: C-level checks only.
+        if not (
+            folded.isascii()
+            and all(map(str.isalnum, found))
+            and self.aliases.first_words.isdisjoint(found)
+        ):
+            found = [w for w, _, _ in self.aliases.merge(text, words(folded))]
+        return [stems.get(w) or (w if "_" in w else stem(w)) for w in found if w not in STOPWORDS]
+
+
+def stems() -> dict[str, str]:
+    """Every surface word stemmed so far, with its stem (the fuzzy matcher's vocabulary)."""
+    return _STEMS

@@ -20,9 +20,11 @@ from bot.models import Answer, ArticleRef, Passage
 from bot.text import GENERIC, STOPWORDS, Token, fold, words
 
 MAX_QUOTE = 400
-W_PARA = 0.35
-W_TITLE = 0.25
+W_PARA = 0.6
+W_TITLE = 0.15
 N_RERANK = 25
+W_COVER = 3.0
+W_PROX = 0.25
 # Sentences without the asked-for kind of answer are unlikely answers; how unlikely by kind.
 TYPE_MISS = {
     AnswerType.TIME: 0.55,
@@ -175,8 +177,8 @@ def _rerank(c: Candidate, query: Query, index: Index, idf: dict[str, float], tot
         spans = [s for s in index.spans(c.id, query.kind) if not _inside(s, hits, text)]
         c.spans = spans
         factor *= 1.0 if spans else TYPE_MISS[query.kind]
-    factor *= 1.0 + 0.25 * _proximity(hits)
-    c.score = (c.base + c.coverage * 2.0) * factor
+    factor *= 1.0 + W_PROX * _proximity(hits)
+    c.score = (c.base + c.coverage * W_COVER) * factor
 
 
 def _inside(span: tuple[int, int], hits: list[Token], text: str) -> bool:

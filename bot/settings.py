@@ -16,7 +16,9 @@ BUNDLED_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 class Settings(BaseSettings):
     """Every knob of briefbot; each field maps to an upper-case environment variable."""
 
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True
+    )
 
     # Core
     briefbot_corpus: Path = Field(default=BUNDLED_CORPUS)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 import numpy as np
 from rapidfuzz import fuzz
@@ -25,6 +26,7 @@ W_TITLE = 0.15
 N_RERANK = 25
 W_COVER = 3.0
 W_PROX = 0.25
+PROMOTE = 0.6
 # Sentences without the asked-for kind of answer are unlikely answers; how unlikely by kind.
 TYPE_MISS = {
     AnswerType.TIME: 0.55,
@@ -65,6 +67,8 @@ def analyse(question: str, index: Index) -> Query:
     query = Query(question, kind)
     seen: set[str] = set()
     wh_skip = {"when", "where", "who", "why", "how", "what", "which"}
+    # "how long", "how many": the word after "how" names the answer type, not the topic.
+    wh_skip |= {b for a, b in pairwise(folded_words) if a == "how"}
     for i, tok in enumerate(tokens):
         if tok.raw in wh_skip or (i == 0 and (tok.raw in STOPWORDS or is_wh(tok.raw))):
             continue
@@ -114,7 +118,11 @@ def rank(query: Query, index: Index, limit: int) -> list[Candidate]:
         return ranked
     weighted = [(t.term, t.weight) for t in query.terms] + expansion
     again = _rank(query, index, limit, weighted)
-    return again if again and again[0].spans else ranked
+    typed = [c for c in again if c.spans]
+    if not typed or typed[0].score < PROMOTE * again[0].score:
+        return ranked
+    # Prefer the best sentence that holds the asked-for kind of answer when it is nearly as good.
+    return [typed[0], *(c for c in again if c is not typed[0])]
 
 
 def _feedback_terms(query: Query, index: Index, top: list[Candidate]) -> list[tuple[str, float]]:

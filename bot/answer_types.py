@@ -23,8 +23,9 @@ class AnswerType(StrEnum):
     OTHER = "other"
 
 
+# "May" and "March" are months only when capitalised: "the bridge may open", "they march on".
 _MONTH = (
-    r"(?:Jan(?:uary|\.)?|Feb(?:ruary|\.)?|March|Mar\.|April|Apr\.|May|June|Jun\.|July|Jul\.|"
+    r"(?:Jan(?:uary|\.)?|Feb(?:ruary|\.)?|(?-i:March|May)|Mar\.|April|Apr\.|June|Jun\.|July|Jul\.|"
     r"Aug(?:ust|\.)?|Sept?(?:ember|\.)?|Oct(?:ober|\.)?|Nov(?:ember|\.)?|Dec(?:ember|\.)?)"
 )
 _DAY = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"

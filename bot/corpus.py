@@ -25,6 +25,7 @@ from bot.text import clean
 
 log = logging.getLogger(__name__)
 
+_LOG_EACH = 20
 FORMATS = (".md", ".markdown", ".txt", ".jsonl")
 _TXT_HEADER = re.compile(r"^\s*date\s+(\d{4}-\d{2}-\d{2})\s*(.*?)\s*$", re.IGNORECASE)
 # A photo caption in the seed form: a one-sentence opening paragraph in the present tense
@@ -131,10 +132,14 @@ def load(path: Path | str) -> LoadReport:
             else:
                 seen_text[digest] = art.origin
             report.articles.append(art)
-    for s in report.skipped:
+    # A bulk collection can repeat thousands of times: name the first few, then count.
+    for s in report.skipped[:_LOG_EACH]:
         log.warning("skipped %s", s)
-    for d in report.duplicates:
+    for d in report.duplicates[:_LOG_EACH]:
         log.warning("duplicate %s", d)
+    hidden = max(0, len(report.skipped) - _LOG_EACH) + max(0, len(report.duplicates) - _LOG_EACH)
+    if hidden:
+        log.warning("%d more skipped or duplicate articles: run `briefbot corpus check`", hidden)
     if not report.articles:
         why = (
             f"; {len(report.skipped)} skipped (run `briefbot corpus check`)"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from collections import Counter, OrderedDict
 
@@ -23,6 +24,8 @@ from bot.settings import Settings
 from bot.text import Analyzer
 
 log = logging.getLogger(__name__)
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class Engine:
@@ -66,13 +69,16 @@ class Engine:
     def ask_sync(self, question: str, *, limit: int | None = None) -> Answer:
         """The synchronous core of :meth:`ask` (for batch tools and benchmarks)."""
         started = time.perf_counter()
+        # Lone surrogates (undecodable bytes read with surrogateescape) cannot be encoded as JSON.
+        question = _LONE_SURROGATE.sub("\ufffd", question or "")
         limit = limit or self.settings.briefbot_answers
         text, notice = prepare(question, self.settings.briefbot_max_question_chars)
         key = (text.lower(), limit)
         cached = self._cache.get(key)
         if cached is not None:
             self._cache.move_to_end(key)
-            answer = cached.model_copy(update={"question": question, "notice": notice})
+            # Deep copies: a caller editing its answer must not change the cached one.
+            answer = cached.model_copy(update={"question": question, "notice": notice}, deep=True)
         else:
             if not text:
                 answer = Answer(question=question, answered=False)
@@ -85,7 +91,7 @@ class Engine:
             self._cache[key] = answer
             if len(self._cache) > 1024:
                 self._cache.popitem(last=False)
-            answer = answer.model_copy(update={"question": question, "notice": notice})
+            answer = answer.model_copy(update={"question": question, "notice": notice}, deep=True)
         answer.articles_searched = len(self.articles)
         if not answer.answered:
             answer.hint = self._hint

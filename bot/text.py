@@ -45,7 +45,7 @@ _FOLD = str.maketrans(
 )
 
 _CONTROL = re.compile(
-    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\u202a-\u202e\ufeff]"
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\u202a-\u202e\ufeff\ud800-\udfff]"
 )
 
 STOPWORDS = frozenset(

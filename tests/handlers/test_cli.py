@@ -1,0 +1,298 @@
+"""The ``briefbot`` command, driven through ``handlers.cli.main`` as a user would run it."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from bot import __version__
+from bot.settings import BUNDLED_CORPUS
+from handlers.cli import main
+
+QUESTION = "when is Takaichi visiting the US?"
+
+
+@pytest.fixture(autouse=True)
+def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """Run from an empty folder (no .env) with no BRIEFBOT_* variables set."""
+    home = tmp_path / "cwd"
+    home.mkdir()
+    monkeypatch.chdir(home)
+    for name in ("BRIEFBOT_CORPUS", "BRIEFBOT_ANSWERS", "BRIEFBOT_ALIASES_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("COLUMNS", "200")
+    return home
+
+
+def flat(text: str) -> str:
+    """Output with the quote bars and line wrapping taken out."""
+    return " ".join(text.replace("│", " ").split())
+
+
+def write_article(folder: Path, name: str, title: str, date: str, body: str) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text(
+        f"---\ntitle: {title}\ndate: {date}\nsource: Test Wire\n---\n\n{body}\n", encoding="utf-8"
+    )
+
+
+def test_ask_prints_the_quote_and_its_citation(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ask", QUESTION]) == 0
+    out = flat(capsys.readouterr().out)
+    assert "visit the United States this spring." in out
+    assert "Takaichi, Trump Agree to Arrange Her U.S. Visit This Spring" in out
+    assert "The Yomiuri Shimbun · 3 Jan 2026" in out
+
+
+def test_ask_words_without_quotes_are_one_question(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ask", *QUESTION.split()]) == 0
+    assert "this spring" in flat(capsys.readouterr().out)
+
+
+def test_ask_not_found_says_so_with_a_hint_and_exits_zero(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["ask", "What is the capital of France?"]) == 0
+    out = flat(capsys.readouterr().out)
+    assert "Nothing in the corpus answers that." in out
+    assert "It covers 1 article" in out
+
+
+def test_ask_json_follows_the_answer_schema(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ask", "--json", QUESTION]) == 0
+    out = capsys.readouterr().out
+    assert len(out.strip().splitlines()) == 1
+    data = json.loads(out)
+    assert data["question"] == QUESTION
+    assert data["answered"] is True
+    assert isinstance(data["took_ms"], int | float) and data["took_ms"] >= 0
+    assert 1 <= len(data["passages"]) <= 3
+    for p in data["passages"]:
+        assert {"quote", "highlight", "article", "score"} <= p.keys()
+        assert isinstance(p["quote"], str) and p["quote"]
+        assert isinstance(p["score"], int | float)
+        for span in p["highlight"]:
+            start, end = span
+            assert 0 <= start < end <= len(p["quote"])
+        assert {"id", "title", "date", "source", "url"} <= p["article"].keys()
+        assert p["article"]["date"] == "2026-01-03"
+        assert p["article"]["id"] == "yomiuri-2026-01-03-takaichi-trump-call"
+    top = data["passages"][0]
+    assert [top["quote"][s:e] for s, e in top["highlight"]] == ["this spring"]
+
+
+def test_ask_json_not_found(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ask", "--json", "Who won the 2026 World Cup final?"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["answered"] is False
+    assert data["passages"] == []
+    assert data["hint"]
+
+
+def test_ask_answers_option_limits_passages(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ask", "--json", "-n", "1", QUESTION]) == 0
+    assert len(json.loads(capsys.readouterr().out)["passages"]) == 1
+    assert main(["ask", "-n", "11", QUESTION]) == 2
+    assert "between 1 and 10" in capsys.readouterr().err
+
+
+def test_ask_stdin_batch_gives_one_json_line_per_question(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    questions = [QUESTION, "What is the capital of France?", "", "How long was the phone call?"]
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n".join(questions) + "\n"))
+    assert main(["ask", "--json", "-"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == len(questions)
+    answers = [json.loads(line) for line in lines]
+    assert [a["question"] for a in answers] == questions
+    assert [a["answered"] for a in answers] == [True, False, False, True]
+    assert answers[2]["notice"] == "empty question"
+
+
+def test_ask_stdin_batch_survives_undecodable_bytes(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    raw = b"caf\xe9 " + QUESTION.encode() + b"\n" + QUESTION.encode() + b"\n"
+    stdin = io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8", errors="surrogateescape")
+    monkeypatch.setattr("sys.stdin", stdin)
+    assert main(["ask", "--json", "-"]) == 0
+    answers = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [a["answered"] for a in answers] == [True, True]
+
+
+def test_ask_stdin_batch_in_human_form(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO(QUESTION + "\nWhat is the capital of France?\n"))
+    assert main(["ask", "-"]) == 0
+    out = flat(capsys.readouterr().out)
+    assert QUESTION in out
+    assert "this spring" in out
+    assert "Nothing in the corpus answers that." in out
+
+
+@pytest.mark.parametrize("argv", [["ask"], ["ask", ""], ["ask", "  ", " "]])
+def test_empty_question_exits_2_with_usage_on_stderr(
+    capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert 'briefbot ask "when is Takaichi visiting the US?"' in captured.err
+
+
+def test_missing_corpus_path_exits_2_with_a_clear_message(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    missing = tmp_path / "no-such-folder"
+    assert main(["ask", "--corpus", str(missing), QUESTION]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    err = flat(captured.err)
+    assert "no-such-folder" in err and "does not exist" in err
+    assert "Traceback" not in captured.err
+
+
+def test_empty_corpus_folder_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert main(["brief", "--corpus", str(empty)]) == 2
+    assert "no articles could be loaded" in flat(capsys.readouterr().err)
+
+
+def test_corpus_from_the_environment_variable(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    folder = tmp_path / "news"
+    write_article(
+        folder,
+        "a.md",
+        "Harbour bridge opens",
+        "2026-03-01",
+        "The harbour bridge opened to traffic on Sunday.",
+    )
+    monkeypatch.setenv("BRIEFBOT_CORPUS", str(folder))
+    assert main(["ask", "--json", "When did the harbour bridge open?"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["passages"][0]["article"]["title"] == "Harbour bridge opens"
+    # --corpus wins over the environment.
+    assert main(["ask", "--json", "--corpus", str(BUNDLED_CORPUS), QUESTION]) == 0
+    assert json.loads(capsys.readouterr().out)["answered"] is True
+
+
+def test_corpus_from_a_dotenv_file(
+    capsys: pytest.CaptureFixture[str], isolated: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "news"
+    write_article(folder, "a.md", "Ferry resumes", "2026-03-02", "The ferry resumed on Monday.")
+    (isolated / ".env").write_text(f"BRIEFBOT_CORPUS={folder}\n", encoding="utf-8")
+    assert main(["brief", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [i["article"]["title"] for i in data["items"]] == ["Ferry resumes"]
+
+
+def test_brief_prints_the_latest_articles(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["brief"]) == 0
+    out = flat(capsys.readouterr().out)
+    assert "Briefing (latest): 1 of 1" in out
+    assert "Takaichi, Trump Agree to Arrange Her U.S. Visit This Spring" in out
+    assert "Prime Minister Sanae Takaichi and U.S. President Donald Trump" in out
+    assert "speaks to the press" not in out  # never the caption
+
+
+def test_brief_topic_json(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    folder = tmp_path / "news"
+    write_article(
+        folder,
+        "a.md",
+        "Rail strike ends",
+        "2026-01-05",
+        "Rail workers ended their strike on Monday.",
+    )
+    write_article(
+        folder, "b.md", "Bakery wins prize", "2026-01-06", "A family bakery won the bread prize."
+    )
+    write_article(folder, "c.md", "Rail fares rise", "2026-01-07", "Rail fares will rise in April.")
+    assert main(["brief", "--corpus", str(folder), "rail", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["topic"] == "rail"
+    assert [i["article"]["title"] for i in data["items"]] == ["Rail fares rise", "Rail strike ends"]
+    assert all(i["lead"] for i in data["items"])
+    assert data["total_articles"] == 3
+
+
+def test_brief_unknown_topic_prints_the_hint(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["brief", "football"]) == 0
+    assert "It covers 1 article" in flat(capsys.readouterr().out)
+
+
+def test_corpus_check_names_broken_files_and_lines_and_loads_the_rest(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    folder = tmp_path / "news"
+    write_article(folder, "good.md", "Good article", "2026-01-05", "Body text here.")
+    (folder / "nodate.md").write_text("---\ntitle: No date\nsource: X\n---\n\nBody.\n")
+    (folder / "feed.jsonl").write_text(
+        json.dumps({"title": "From feed", "date": "2026-01-06", "body": "Feed body."})
+        + "\n{broken json\n",
+        encoding="utf-8",
+    )
+    assert main(["corpus", "check", str(folder)]) == 0
+    out = flat(capsys.readouterr().out)
+    assert "loaded 2 article(s)" in out
+    assert "skipped 2" in out
+    assert f"{folder / 'feed.jsonl'}:2: not valid JSON" in out
+    assert f"{folder / 'nodate.md'}:1: date is missing" in out
+
+
+def test_corpus_check_reports_duplicates(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    folder = tmp_path / "news"
+    write_article(folder, "a.md", "Wire copy", "2026-01-05", "The same syndicated text.")
+    write_article(folder, "b.md", "Paper copy", "2026-01-05", "The same syndicated text.")
+    assert main(["corpus", "check", str(folder)]) == 0
+    out = flat(capsys.readouterr().out)
+    assert "duplicates 1" in out
+    assert "syndicated copy" in out
+
+
+def test_corpus_check_of_a_missing_path_exits_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    assert main(["corpus", "check", str(tmp_path / "gone")]) == 2
+    assert "does not exist" in flat(capsys.readouterr().err)
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["--version"])
+    assert exc.value.code == 0
+    assert capsys.readouterr().out.strip() == f"briefbot {__version__}"
+
+
+def test_no_command_prints_help_and_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([]) == 2
+    assert "usage: briefbot" in capsys.readouterr().err
+
+
+def test_bad_setting_exits_2_naming_it(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("BRIEFBOT_ANSWERS", "lots")
+    assert main(["ask", QUESTION]) == 2
+    assert "briefbot_answers" in capsys.readouterr().err.lower()
+
+
+def test_bad_alias_file_exits_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    bad = tmp_path / "aliases.yaml"
+    bad.write_text("- not\n- a mapping\n")
+    monkeypatch.setenv("BRIEFBOT_ALIASES_FILE", str(bad))
+    assert main(["ask", QUESTION]) == 2
+    assert "BRIEFBOT_ALIASES_FILE" in flat(capsys.readouterr().err)

@@ -1,0 +1,117 @@
+"""The local console: the Chat path rendered for a terminal, fed here through a pipe."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from bot.engine import Engine
+from handlers import console as console_mod
+from handlers.cli import main
+from handlers.console import ConsoleSession, answer_markup
+
+QUESTION = "when is Takaichi visiting the US?"
+
+
+def flat(text: str) -> str:
+    return " ".join(text.replace("│", " ").split())
+
+
+@pytest.fixture(autouse=True)
+def no_history_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """Readline history goes to a temporary file, never the user's home."""
+    path = tmp_path / "history"
+    monkeypatch.setattr(console_mod, "HISTORY_FILE", path)
+    return path
+
+
+async def run(engine: Engine, text: str) -> tuple[ConsoleSession, str]:
+    out = io.StringIO()
+    session = ConsoleSession(engine, Console(file=out, width=200, highlight=False))
+    await session.run(io.StringIO(text))
+    return session, out.getvalue()
+
+
+async def test_piped_questions_are_answered_then_the_console_exits_at_eof(
+    engine: Engine, no_history_file: Path
+) -> None:
+    session, out = await run(engine, f"{QUESTION}\n\nWhat is the capital of France?\n")
+    text = flat(out)
+    assert f"you> {QUESTION}" in text
+    assert "visit the United States this spring." in text
+    assert "The Yomiuri Shimbun · 3 Jan 2026" in text
+    assert "you> What is the capital of France?" in text
+    assert "Nothing in the corpus answers that." in text
+    assert session.history == [QUESTION, "What is the capital of France?"]
+    assert not no_history_file.exists()
+
+
+async def test_last_line_without_newline_is_still_answered(engine: Engine) -> None:
+    _, out = await run(engine, QUESTION)
+    assert "this spring" in flat(out)
+
+
+async def test_history_lists_the_questions_so_far(engine: Engine) -> None:
+    _, out = await run(engine, f"/history\n{QUESTION}\n/brief\n/history\n")
+    text = flat(out)
+    assert "No questions yet." in text
+    assert f"1. {QUESTION} 2. /brief" in text
+
+
+async def test_quit_stops_before_later_lines(engine: Engine) -> None:
+    session, out = await run(engine, f"{QUESTION}\n/quit\nWho requested the telephone call?\n")
+    assert "this spring" in flat(out)
+    assert "requested by the Japanese side" not in out
+    assert session.history == [QUESTION]
+
+
+@pytest.mark.parametrize("word", ["/exit", "quit", "EXIT", "/QUIT"])
+async def test_quit_words(engine: Engine, word: str) -> None:
+    session = ConsoleSession(engine, Console(file=io.StringIO()))
+    assert await session.handle(word) is None
+
+
+async def test_help_adds_the_console_commands(engine: Engine) -> None:
+    _, out = await run(engine, "/help\n")
+    text = flat(out)
+    assert "/brief" in text and "/sources" in text
+    assert "/history" in text and "/quit" in text
+
+
+async def test_brief_and_sources_commands(engine: Engine) -> None:
+    _, out = await run(engine, "/brief\n/sources\n")
+    text = flat(out)
+    assert "Briefing (latest): 1 of 1" in text
+    assert "I know 1 article" in text and "The Yomiuri Shimbun (1)" in text
+
+
+async def test_markup_in_questions_and_quotes_is_escaped(engine: Engine) -> None:
+    _, out = await run(engine, "[bold red]when[/] is Takaichi visiting the [link=x]US?\n")
+    assert "[bold red]when[/] is Takaichi visiting the [link=x]US?" in out
+
+
+def test_answer_markup_bolds_the_highlight(engine: Engine) -> None:
+    answer = engine.ask_sync(QUESTION)
+    markup = answer_markup(answer)
+    assert "[bold yellow]this spring[/]" in markup
+
+
+def test_notice_of_a_cut_question_is_shown(engine: Engine) -> None:
+    answer = engine.ask_sync(QUESTION + " " + "x" * 3000)
+    assert "I only read the first" in answer_markup(answer)
+
+
+def test_chat_command_reads_piped_stdin(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BRIEFBOT_CORPUS", raising=False)
+    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"{QUESTION}\n/history\n"))
+    assert main(["chat"]) == 0
+    out = flat(capsys.readouterr().out)
+    assert "this spring" in out
+    assert f"1. {QUESTION}" in out

@@ -24,7 +24,6 @@ DEFAULT_ALIASES: dict[str, list[str]] = {
         "United States",
         "United States of America",
         "America",
-        "the States",
     ],
     "united kingdom": ["UK", "U.K.", "United Kingdom", "Britain", "Great Britain"],
     "prime minister": ["PM", "Prime Minister", "premier"],

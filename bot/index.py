@@ -50,15 +50,38 @@ class Passage:
 class Field:
     """An inverted index over one kind of unit (sentences, paragraphs, titles)."""
 
-    def __init__(self, docs: list[list[str]]) -> None:
-        self.size = len(docs)
+    def __init__(
+        self,
+        docs: list[list[str]],
+        *,
+        group: np.ndarray | None = None,
+        groups: int = 0,
+    ) -> None:
+        """Index ``docs``; with ``group`` (doc -> unit id) also build ``.paragraphs``, the index
+        of the ``groups`` units those docs form, without tokenising anything twice."""
         vocab: dict[str, int] = {}
         term_ids = np.fromiter(
             (vocab.setdefault(t, len(vocab)) for d in docs for t in d), dtype=np.int32
         )
         lengths = np.fromiter((len(d) for d in docs), dtype=np.int32, count=len(docs))
         doc_ids = np.repeat(np.arange(len(docs), dtype=np.int32), lengths)
-        avg = float(lengths.mean()) if len(docs) and lengths.mean() > 0 else 1.0
+        self._build(vocab, term_ids, doc_ids, lengths)
+        if group is not None:
+            self.paragraphs = Field.__new__(Field)
+            g_ids = group[doc_ids]
+            self.paragraphs._build(
+                vocab, term_ids, g_ids, np.bincount(g_ids, minlength=groups).astype(np.int32)
+            )
+
+    def _build(
+        self,
+        vocab: dict[str, int],
+        term_ids: np.ndarray,
+        doc_ids: np.ndarray,
+        lengths: np.ndarray,
+    ) -> None:
+        self.size = len(lengths)
+        avg = float(lengths.mean()) if len(lengths) and lengths.mean() > 0 else 1.0
         norm = (K1 * (1 - B + B * lengths / avg)).astype(np.float32)
         n = max(self.size, 1)
         self.postings: dict[str, Posting] = {}
@@ -104,7 +127,7 @@ class Index:
         self.articles = articles
         self.passages: list[Passage] = []
         sent_terms: list[list[str]] = []
-        para_terms: list[list[str]] = []
+        para_terms: list[None] = []  # one entry a paragraph: its terms come from its sentences
         title_terms: list[list[str]] = []
         sent_para: list[int] = []
         para_article: list[int] = []
@@ -118,18 +141,17 @@ class Index:
                 p_id = len(para_terms)
                 para_article.append(a_idx)
                 para_first.append(len(self.passages))
-                p_terms: list[str] = []
                 for s, e in split_sentences(para):
                     text = para[s:e]
                     terms = analyzer.terms(text)
-                    p_terms.extend(terms)
                     sent_terms.append(terms)
                     sent_para.append(p_id)
                     self.passages.append(Passage(len(self.passages), text, art, p_id, is_caption))
-                para_terms.append(p_terms)
+                para_terms.append(None)
         para_first.append(len(self.passages))
-        self.sentences = Field(sent_terms)
-        self.paragraphs = Field(para_terms)
+        sent_para_arr = np.asarray(sent_para, dtype=np.int32)
+        self.sentences = Field(sent_terms, group=sent_para_arr, groups=len(para_first) - 1)
+        self.paragraphs = self.sentences.paragraphs
         self.titles = Field(title_terms)
         self.sent_para = np.asarray(sent_para, dtype=np.int32)
         self.para_article = np.asarray(para_article, dtype=np.int32)

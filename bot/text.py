@@ -311,7 +311,7 @@ GENERIC = frozenset(
     ]
 )
 
-_WORD = re.compile(r"[^\W_](?:[^\W_]|['.](?=[^\W_]))*", re.UNICODE)
+_WORD = re.compile(r"[^\W_]+(?:['.][^\W_]+)*", re.UNICODE)
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 
 
@@ -427,6 +427,8 @@ class Analyzer:
         stems = _STEMS
         folded = fold(text)
         found = _WORD.findall(folded)
+        if "'" in folded:
+            found = [w[:-2] if w.endswith("'s") else w for w in found]
         # Fast path for plain ASCII words with no alias in sight: C-level checks only.
         if not (
             folded.isascii()

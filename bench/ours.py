@@ -1,0 +1,186 @@
+"""Our engine under test: loading, asking through the async API, the batch CLI, the seed set."""
+
+from __future__ import annotations
+
+import asyncio
+import cProfile
+import io
+import json
+import pstats
+import re
+import subprocess
+import sys
+import time
+import tracemalloc
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from bench.data import REPO, SEED_EVAL
+from bench.metrics import Outcome
+
+
+def settings_for(corpus: Path) -> Any:
+    """Settings that read only ``corpus`` (no .env, no environment overrides of the corpus)."""
+    from bot.settings import Settings
+
+    return Settings(_env_file=None, briefbot_corpus=corpus)  # type: ignore[call-arg]
+
+
+def load_engine(corpus: Path) -> tuple[Any | None, float, str | None]:
+    """Load and index ``corpus``: (engine or None, seconds, note when it could not load)."""
+    from bot.engine import Engine
+
+    t = time.perf_counter()
+    try:
+        engine = Engine.load(settings_for(corpus))
+    except NotImplementedError:
+        return None, 0.0, "Engine.load is not implemented yet (stub)"
+    except Exception as exc:  # report any load failure rather than abort the whole bench
+        return None, 0.0, f"Engine.load failed: {type(exc).__name__}: {exc}"
+    return engine, time.perf_counter() - t, None
+
+
+def traced_build_peak(corpus: Path) -> float | None:
+    """Peak Python heap (MB, tracemalloc) of one more ``Engine.load`` of ``corpus``."""
+    from bot.engine import Engine
+
+    tracemalloc.start()
+    try:
+        Engine.load(settings_for(corpus))
+        return tracemalloc.get_traced_memory()[1] / 2**20
+    except Exception:
+        return None
+    finally:
+        tracemalloc.stop()
+
+
+def to_outcome(answer: Any) -> Outcome:
+    """The quotes (best first) and answered flag of an ``Answer``."""
+    return Outcome(tuple(p.quote for p in answer.passages), bool(answer.answered))
+
+
+async def _ask_all(engine: Any, questions: Sequence[str], limit: int) -> tuple[list, list]:
+    for q in questions[:5]:  # warm-up, not timed
+        await engine.ask(q, limit=limit)
+    outcomes: list[Outcome] = []
+    ms: list[float] = []
+    for q in questions:
+        t = time.perf_counter()
+        answer = await engine.ask(q, limit=limit)
+        ms.append((time.perf_counter() - t) * 1000)
+        outcomes.append(to_outcome(answer))
+    return outcomes, ms
+
+
+def ask_all(
+    engine: Any, questions: Sequence[str], limit: int = 10
+) -> tuple[list[Outcome], list[float]]:
+    """Each question through ``await engine.ask`` in one event loop: outcomes and latencies."""
+    return asyncio.run(_ask_all(engine, questions, limit))
+
+
+def briefbot_command() -> Path | None:
+    """The ``briefbot`` console script of this interpreter's environment, if installed."""
+    for candidate in (
+        Path(sys.executable).parent / "briefbot",
+        REPO / ".venv" / "bin" / "briefbot",
+    ):
+        if candidate.exists():
+            return candidate
+    return None
+
+
+def cli_batch(corpus: Path, questions: Sequence[str], timeout: float = 1200) -> dict[str, Any]:
+    """All questions through ``briefbot ask --json --corpus CORPUS -`` in one process."""
+    cmd = briefbot_command()
+    if cmd is None:
+        return {"skipped": "no briefbot command in the environment"}
+    stdin = "\n".join(questions) + "\n"
+    t = time.perf_counter()
+    try:
+        run = subprocess.run(
+            [str(cmd), "ask", "--json", "--corpus", str(corpus), "-"],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            cwd=REPO,
+        )
+    except subprocess.TimeoutExpired:
+        return {"skipped": f"briefbot ask timed out after {timeout:.0f} s"}
+    wall = time.perf_counter() - t
+    lines = [line for line in run.stdout.splitlines() if line.strip()]
+    if run.returncode != 0 or len(lines) != len(questions):
+        tail = " ".join(run.stderr.strip().splitlines()[-2:])[-300:]
+        return {
+            "skipped": f"briefbot ask exited {run.returncode}, printed {len(lines)} lines for "
+            f"{len(questions)} questions: {tail}"
+        }
+    outcomes = []
+    for line in lines:
+        data = json.loads(line)
+        quotes = tuple(p.get("quote", "") for p in data.get("passages") or [])
+        outcomes.append(Outcome(quotes, bool(data.get("answered"))))
+    return {
+        "n": len(questions),
+        "wall_s": wall,
+        "per_question_ms": wall * 1000 / len(questions),
+        "outcomes": outcomes,
+    }
+
+
+def seed_eval(timeout: float = 300) -> dict[str, Any]:
+    """The shared seed question set through the batch CLI (``../shared/eval/seed_eval.py``)."""
+    if not SEED_EVAL.exists():
+        return {"skipped": f"{SEED_EVAL} not found"}
+    cmd = briefbot_command()
+    if cmd is None:
+        return {"skipped": "no briefbot command in the environment"}
+    try:
+        run = subprocess.run(
+            [sys.executable, str(SEED_EVAL), "--", str(cmd), "ask", "--json", "-"],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            cwd=REPO,
+        )
+    except subprocess.TimeoutExpired:
+        return {"skipped": f"seed_eval timed out after {timeout:.0f} s"}
+    m = re.search(r"(\d+)/(\d+) questions answered as expected", run.stdout)
+    if not m:
+        tail = " ".join((run.stdout + run.stderr).strip().splitlines()[-2:])[-300:]
+        return {"skipped": f"seed_eval exited {run.returncode}: {tail}"}
+    misses = [line for line in run.stdout.splitlines() if line.startswith("miss:")]
+    return {"passed": int(m.group(1)), "total": int(m.group(2)), "misses": misses}
+
+
+def off_topic(engine: Any, questions: Sequence[str]) -> list[dict[str, Any]]:
+    """Each off-topic question and whether the engine said "not found"."""
+    outcomes, _ = ask_all(engine, questions, limit=3)
+    return [
+        {"question": q, "not_found": not o.answered, "top": o.quotes[0] if o.quotes else ""}
+        for q, o in zip(questions, outcomes, strict=True)
+    ]
+
+
+def profile(engine: Any, questions: Sequence[str], top: int = 25) -> str:
+    """cProfile of ``engine.ask`` over ``questions``: the top functions by own and total time."""
+    prof = cProfile.Profile()
+
+    async def run() -> None:
+        for q in questions:
+            prof.enable()
+            await engine.ask(q, limit=10)
+            prof.disable()
+
+    t = time.perf_counter()
+    asyncio.run(run())
+    wall = time.perf_counter() - t
+    out = io.StringIO()
+    out.write(f"{len(questions)} questions in {wall:.2f} s (profiled)\n")
+    stats = pstats.Stats(prof, stream=out).strip_dirs()
+    for key in ("tottime", "cumulative"):
+        out.write(f"\n=== top {top} by {key} ===\n")
+        stats.sort_stats(key).print_stats(top)
+    return out.getvalue()

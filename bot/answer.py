@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 
 import numpy as np
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from bot.answer_types import AnswerType, is_wh, question_type
-from bot.index import Index
+from bot.index import Index, Posting
 from bot.models import Answer, ArticleRef, Passage
 from bot.text import GENERIC, STOPWORDS, Token, fold, words
 
@@ -27,6 +28,8 @@ N_RERANK = 25
 W_COVER = 3.0
 W_PROX = 0.25
 PROMOTE = 0.6
+UNGROUNDED = 0.5
+REQUIRE_GROUNDED = True
 # Sentences without the asked-for kind of answer are unlikely answers; how unlikely by kind.
 TYPE_MISS = {
     AnswerType.TIME: 0.55,
@@ -82,6 +85,8 @@ def analyse(question: str, index: Index) -> Query:
                 seen.add(tok.term)
                 query.terms.append(QueryTerm(tok.term, 1.0, surface, specific, name))
             continue
+        if _misspelled_stopword(tok.raw):
+            continue  # "thsoe", "abotu": a typo of a word that carries no topic
         matches = index.fuzzy(tok.raw) if i > 0 or len(tokens) == 1 else []
         if i == 0 and not matches:
             matches = index.fuzzy(tok.raw)
@@ -95,6 +100,16 @@ def analyse(question: str, index: Index) -> Query:
     return query
 
 
+_LONG_STOPWORDS = sorted(w for w in STOPWORDS if len(w) >= 4 and w.isalpha())
+
+
+def _misspelled_stopword(word: str) -> bool:
+    if len(word) < 4 or not word.isalpha():
+        return False
+    found = process.extractOne(word, _LONG_STOPWORDS, scorer=OSA.distance, score_cutoff=1)
+    return found is not None
+
+
 @dataclass
 class Candidate:
     id: int
@@ -103,6 +118,7 @@ class Candidate:
     coverage: float = 0.0
     spans: list[tuple[int, int]] = field(default_factory=list)
     matched: list[tuple[int, int]] = field(default_factory=list)
+    grounded: bool = True  # every name in the question appears around this sentence
 
 
 def rank(query: Query, index: Index, limit: int) -> list[Candidate]:
@@ -146,7 +162,8 @@ def _rank(
     s_title = index.titles.scores(weighted)
     cand = np.flatnonzero(s_sent)
     # Sentences of the best paragraphs join even without a shared word ("It was later called").
-    top_paras = np.argsort(-s_para)[:3]
+    lit = np.flatnonzero(s_para)
+    top_paras = lit[np.argsort(-s_para[lit])[:3]]
     extra = [i for p in top_paras if s_para[p] > 0 for i in index.paragraph_sentences(int(p))]
     if extra:
         cand = np.union1d(cand, np.asarray(extra, dtype=np.int64))
@@ -161,9 +178,7 @@ def _rank(
     k = min(N_RERANK, len(cand))
     top = np.argpartition(-total, k - 1)[:k]
     idf = {t.term: index.sentences.idf(t.term) * t.weight for t in query.terms}
-    total_idf = sum(idf.values()) + sum(
-        index.sentences.max_idf for t in query.missing if t.specific
-    )
+    total_idf = sum(idf.values()) + _missing_weight(query, index)
     out = []
     for j in top:
         c = Candidate(int(cand[j]), float(total[j]))
@@ -186,7 +201,67 @@ def _rerank(c: Candidate, query: Query, index: Index, idf: dict[str, float], tot
         c.spans = spans
         factor *= 1.0 if spans else TYPE_MISS[query.kind]
     factor *= 1.0 + W_PROX * _proximity(hits)
+    c.grounded = _grounded(c.id, query, index, found)
+    if not c.grounded:
+        factor *= UNGROUNDED
     c.score = (c.base + c.coverage * W_COVER) * factor
+
+
+def _grounded(pid: int, query: Query, index: Index, found: set[str]) -> bool:
+    """True when each name of the question ("Mona Lisa", "Berlin Wall") occurs in the sentence,
+    its paragraph or its article's title: a passage about something else that shares common
+    words must not be quoted as the answer."""
+    para, art = int(index.sent_para[pid]), int(index.sent_article[pid])
+    wanted: dict[str, bool] = {}
+    for t in query.terms:
+        if not t.name or "_" in t.term:
+            continue
+        ok = wanted.get(t.surface, False)
+        if not ok:
+            ok = (
+                t.term in found
+                or _has(index.paragraphs.postings.get(t.term), para)
+                or _has(index.titles.postings.get(t.term), art)
+            )
+        wanted[t.surface] = ok
+    return all(wanted.values())
+
+
+def _article_coverage(pid: int, query: Query, index: Index) -> float:
+    """Share of the question's weight (idf; unknown words count in full) found anywhere in the
+    sentence's article: an article about something else shares a few words, not most of them."""
+    art = int(index.sent_article[pid])
+    first = int(np.searchsorted(index.para_article, art))
+    end = int(np.searchsorted(index.para_article, art, side="right"))
+    got = total = 0.0
+    for t in query.terms:
+        w = index.sentences.idf(t.term) * t.weight
+        total += w
+        p = index.paragraphs.postings.get(t.term)
+        if p is not None:
+            i = int(np.searchsorted(p.ids, first))
+            if i < len(p.ids) and int(p.ids[i]) < end:
+                got += w
+                continue
+        if _has(index.titles.postings.get(t.term), art):
+            got += w
+    total += _missing_weight(query, index)
+    return got / total if total else 0.0
+
+
+def _missing_weight(query: Query, index: Index) -> float:
+    """What the question's words absent from the corpus weigh: each as much as its rarest known
+    word (a word the corpus never uses is at least that specific); stray short tokens nothing."""
+    known = [index.sentences.idf(t.term) for t in query.terms]
+    each = max(known) if known else index.sentences.max_idf
+    return each * sum(1 for t in query.missing if t.specific and len(t.surface) >= 4)
+
+
+def _has(posting: Posting | None, unit: int) -> bool:
+    if posting is None:
+        return False
+    i = int(np.searchsorted(posting.ids, unit))
+    return i < len(posting.ids) and int(posting.ids[i]) == unit
 
 
 def _inside(span: tuple[int, int], hits: list[Token], text: str) -> bool:
@@ -217,11 +292,18 @@ def build_answer(
     index: Index,
     limit: int,
     min_coverage: float,
+    min_article_coverage: float = 0.55,
 ) -> Answer:
     """Pick the passages to quote (no near-duplicates) and turn them into the Answer model."""
     # The topic must be covered by the best candidates; the top one may have been found through
     # feedback words only ("conversation" for "call").
-    if not ranked or _off_topic(query) or max(c.coverage for c in ranked[:5]) < min_coverage:
+    if (
+        not ranked
+        or _off_topic(query)
+        or max(c.coverage for c in ranked[:5]) < min_coverage
+        or (REQUIRE_GROUNDED and not any(c.grounded for c in ranked[:5]))
+        or max(_article_coverage(c.id, query, index) for c in ranked[:5]) < min_article_coverage
+    ):
         return Answer(question=question, answered=False)
     best = ranked[0].score
     chosen: list[Passage] = []

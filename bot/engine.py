@@ -45,7 +45,7 @@ class Engine:
         self.index = Index(articles, self.analyzer)
         self.build_seconds = time.perf_counter() - started
         self.briefer = Briefer(self.index)
-        self._cache: OrderedDict[tuple[str, int], Answer] = OrderedDict()
+        self._cache: OrderedDict[tuple[str, int], str] = OrderedDict()
         self._hint = self._make_hint()
 
     @classmethod
@@ -77,8 +77,8 @@ class Engine:
         cached = self._cache.get(key)
         if cached is not None:
             self._cache.move_to_end(key)
-            # Deep copies: a caller editing its answer must not change the cached one.
-            answer = cached.model_copy(update={"question": question, "notice": notice}, deep=True)
+            # Cached as JSON: every caller gets its own answer to edit, cheaply (no deep copy).
+            answer = Answer.model_validate_json(cached)
         else:
             if not text:
                 answer = Answer(question=question, answered=False)
@@ -86,12 +86,18 @@ class Engine:
                 query = analyse(text, self.index)
                 ranked = rank(query, self.index, limit)
                 answer = build_answer(
-                    text, query, ranked, self.index, limit, self.settings.briefbot_min_score
+                    text,
+                    query,
+                    ranked,
+                    self.index,
+                    limit,
+                    self.settings.briefbot_min_score,
+                    self.settings.briefbot_min_article_coverage,
                 )
-            self._cache[key] = answer
+            self._cache[key] = answer.model_dump_json()
             if len(self._cache) > 1024:
                 self._cache.popitem(last=False)
-            answer = answer.model_copy(update={"question": question, "notice": notice}, deep=True)
+        answer.question, answer.notice = question, notice
         answer.articles_searched = len(self.articles)
         if not answer.answered:
             answer.hint = self._hint

@@ -24,6 +24,7 @@ class Settings(BaseSettings):
     briefbot_corpus: Path = Field(default=BUNDLED_CORPUS)
     briefbot_answers: int = Field(default=3, ge=1, le=10)
     briefbot_min_score: float = Field(default=0.35, ge=0.0)
+    briefbot_min_article_coverage: float = Field(default=0.55, ge=0.0, le=1.0)
     briefbot_max_question_chars: int = Field(default=1000, ge=10)
     briefbot_aliases_file: Path | None = None
     briefbot_brief_items: int = Field(default=5, ge=1, le=25)

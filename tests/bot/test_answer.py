@@ -264,6 +264,53 @@ def test_not_found_in_a_synthetic_corpus_hints_at_its_dates_and_topics(
     assert "2025-11-01" in answer.hint and "2025-12-15" in answer.hint
 
 
+LIBRARY = (
+    (
+        "wall.md",
+        "Old town wall repaired",
+        "2026-03-02",
+        "Masons repaired a section of the old town wall that collapsed in the autumn storms.\n\n"
+        "The council said the repair cost less than expected.",
+        "City Post",
+    ),
+    (
+        "museum.md",
+        "Museum buys a painting",
+        "2026-03-05",
+        "The city museum bought a landscape painted by a local artist in 1890.\n\n"
+        "Visitors can see it in the east gallery from April.",
+        "Arts Weekly",
+    ),
+    (
+        "fair.md",
+        "Berlin trade fair opens",
+        "2026-03-06",
+        "Exhibitors from 40 countries arrived in Berlin for the trade fair, said organiser "
+        "Lisa Chen, as ticket sales rose before prices fall next year.",
+        "Business Daily",
+    ),
+)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Who painted Lisa?", "When did the Berlin Wall fall?"],
+)
+def test_question_about_something_else_sharing_common_words_is_not_answered(
+    newsroom: Callable[..., Engine], question: str
+) -> None:
+    # Every word is in the corpus ("painted", "Lisa", "Berlin", "wall", "fall"), but no article
+    # is about the Mona Lisa or the Berlin Wall.
+    answer = newsroom(*LIBRARY).ask_sync(question)
+    assert not answer.answered, answer.passages[0].quote if answer.passages else ""
+    assert answer.passages == []
+
+
+def test_question_on_the_same_article_is_still_answered(newsroom: Callable[..., Engine]) -> None:
+    passage = top(newsroom(*LIBRARY).ask_sync("When did the museum buy the landscape painting?"))
+    assert "museum" in passage.quote
+
+
 # --- quoting ----------------------------------------------------------------------------------
 
 

@@ -46,6 +46,8 @@ import discord
 import pytest
 from aiohttp import WSMsgType, web
 
+from tests.emulators.server import close_local, serve_local
+
 API_VERSION = "v10"
 TOKEN = "test-token"
 APP_ID = "1100000000000000001"
@@ -188,17 +190,10 @@ class DiscordEmulator:
         app = web.Application()
         app.router.add_get("/gateway", self._gateway)
         app.router.add_route("*", f"/api/{API_VERSION}/{{tail:.*}}", self._rest)
-        self._runner = web.AppRunner(app, shutdown_timeout=0.5)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = self._runner.addresses[0][1]
+        self._runner, self.port = await serve_local(app, shutdown_timeout=0.5)
 
     async def close(self) -> None:
-        for ws in list(self._sockets):
-            await ws.close()
-        if self._runner is not None:
-            await self._runner.cleanup()
+        await close_local(self._runner, self._sockets)
 
     @property
     def api_base(self) -> str:

@@ -39,6 +39,8 @@ import aiohttp
 import pytest_asyncio
 from aiohttp import web
 
+from tests.emulators.server import close_local, serve_local
+
 PAYLOADS = Path(__file__).resolve().parent.parent / "handlers" / "payloads" / "slack"
 
 TEAM_ID = "T111"
@@ -126,18 +128,11 @@ class SlackEmulator:
         app.router.add_post("/api/{method}", self._web_api)
         app.router.add_post("/response/{rest:.*}", self._response_url)
         app.router.add_get("/link", self._socket_mode)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._runner, self.port = await serve_local(app, access_log=None)
         return self
 
     async def close(self) -> None:
-        for ws in list(self._sockets):
-            await ws.close()
-        if self._runner is not None:
-            await self._runner.cleanup()
+        await close_local(self._runner, self._sockets)
 
     @property
     def base_url(self) -> str:

@@ -16,6 +16,8 @@ from bot.sentences import split_sentences
 from bot.text import STOPWORDS
 
 LEAD_CHARS = 300
+# Share of a topic's words (idf-weighted) an article must mention to be on that topic.
+TOPIC_COVERAGE = 0.6
 _TOPIC_SOURCES = 5000  # articles scanned for names when building topic suggestions
 
 
@@ -62,21 +64,33 @@ class Briefer:
         return Briefing(topic=topic, items=items, total_articles=len(arts))
 
     def _on_topic(self, topic: str, limit: int) -> list[int]:
+        """Articles that mention most of the topic (in title, tags or text), newest first."""
         query = analyse(topic, self.index)
-        terms = [(t.term, t.weight) for t in query.terms]
-        if not terms or any(t.name and t.specific for t in query.missing):
+        if not query.terms or any(t.name and t.specific for t in query.missing):
             return []
         idx = self.index
-        per_article = np.zeros(len(idx.articles), dtype=np.float32)
-        para = idx.paragraphs.scores(terms)
-        np.maximum.at(per_article, idx.para_article, para)
-        per_article += 1.5 * idx.titles.scores(terms)
-        if not per_article.any():
+        n = len(idx.articles)
+        covered = np.zeros(n, dtype=np.float32)
+        total = 0.0
+        for t in query.terms:
+            weight = idx.paragraphs.idf(t.term) * t.weight
+            total += weight
+            has = np.zeros(n, dtype=bool)
+            para = idx.paragraphs.postings.get(t.term)
+            if para is not None:
+                has[idx.para_article[para.ids]] = True
+            title = idx.titles.postings.get(t.term)
+            if title is not None:
+                has[title.ids] = True
+            covered += weight * has
+        relevant = np.flatnonzero(covered >= TOPIC_COVERAGE * total)
+        if not len(relevant):
             return []
-        relevant = np.flatnonzero(per_article >= 0.3 * per_article.max())
-        # Newest first among the relevant ones: a briefing is about what is new.
+        # Rank by how much is said about the topic only to break ties of date: a briefing is
+        # about what is new.
+        strength = idx.titles.scores([(t.term, t.weight) for t in query.terms])
         chosen = sorted(
-            relevant.tolist(), key=lambda i: (idx.articles[i].date, per_article[i]), reverse=True
+            relevant.tolist(), key=lambda i: (idx.articles[i].date, strength[i]), reverse=True
         )
         return chosen[:limit]
 

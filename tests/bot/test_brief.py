@@ -78,11 +78,6 @@ def test_topic_briefing_keeps_only_articles_on_the_topic(newsdesk: Engine) -> No
     assert briefing.topic == "transport"
 
 
-@pytest.mark.xfail(
-    reason="an article whose only mention of the topic is its tag falls under the 0.3 x best "
-    "cut-off when another article also mentions the topic in its body",
-    strict=True,
-)
 def test_topic_briefing_includes_articles_tagged_with_the_topic(
     write_article: WriteArticle,
 ) -> None:

@@ -145,7 +145,7 @@ def _feedback_terms(query: Query, index: Index, top: list[Candidate]) -> list[tu
     own = {t.term for t in query.terms}
     counts: dict[str, int] = {}
     for c in top:
-        for term in {t.term for t in index.tokens(c.id)}:
+        for term in dict.fromkeys(t.term for t in index.tokens(c.id)):
             if term not in own:
                 counts[term] = counts.get(term, 0) + 1
     need = 2 if len(top) >= 3 else 1

@@ -21,7 +21,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from bot.errors import CorpusError
 from bot.models import Article
-from bot.text import clean
+from bot.text import clean, squash
 
 log = logging.getLogger(__name__)
 
@@ -122,7 +122,8 @@ def load(path: Path | str) -> LoadReport:
                 )
                 continue
             seen_ids[art.id] = art.origin
-            digest = _digest(" ".join(art.paragraphs))
+            # Paragraphs are clean (single spaces, none at the ends): no whitespace to fold.
+            digest = hashlib.sha1(" ".join(art.paragraphs).lower().encode()).hexdigest()
             if digest in seen_text:
                 # Syndicated copy: kept (it may carry another source) but reported; answers never
                 # quote the same text twice.
@@ -281,7 +282,7 @@ def _article(fields: dict[str, Any], origin: str) -> Article:
 
 
 def _paragraphs(body: str) -> list[str]:
-    return [" ".join(p.split()) for p in re.split(r"\n\s*\n", body) if p.strip()]
+    return [squash(p) for p in re.split(r"\n\s*\n", body) if p.strip()]
 
 
 def _is_caption(paragraph: str) -> bool:
@@ -299,7 +300,7 @@ def _title_from(paragraph: str) -> str:
 
 
 def _digest(text: str) -> str:
-    return hashlib.sha1(" ".join(text.lower().split()).encode()).hexdigest()
+    return hashlib.sha1(squash(text.lower()).encode()).hexdigest()
 
 
 def _why(exc: ValidationError) -> str:

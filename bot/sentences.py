@@ -172,39 +172,50 @@ def _add(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:
         spans.append((start, end))
 
 
+_STARTERS = _OPEN_QUOTES + "(["
+_NEXT_WORD = re.compile(r"[\w'’-]+")
+_ACRONYM = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]")
+
+
 def _is_boundary(text: str, start: int, m: re.Match[str]) -> bool:
-    punct, closers = m.group(1), m.group(2)
-    nxt = text[m.end() : m.end() + 40]
-    if not nxt:
+    after = m.end()
+    if after >= len(text):
         return True
-    first = nxt[0]
+    first = text[after]
     # A sentence starts with a capital, a digit or an opening quote/bracket; anything else
     # ("e.g. the", "U.S. and") continues the current one.
-    if not (first.isupper() or first.isdigit() or first in _OPEN_QUOTES + "(["):
+    if not (first.isupper() or first.isdigit() or first in _STARTERS):
         return False
-    if _inside_quote(text[start : m.start()], closers):
+    punct, closers = m.group(1), m.group(2)
+    if _inside_quote(text, start, m.start(), closers):
         return False
     if punct != ".":
         # "“Why?” she asked" continues: a closing quote then a lower-case word is handled above.
         return True
+    if closers:
+        return True
     word = _last_word(text, m.start())
     low = word.lower()
-    next_word = re.match(r"[\w'’-]+", nxt)
-    next_text = next_word.group() if next_word else ""
-    if not closers:
-        if low in _NUMBERED:
-            return not first.isdigit()
-        if low in _MAY_END:
-            return next_text.lower() in _OPENERS
-        if low in ABBREVIATIONS:
-            return False
-        # An initial: "J. R. R. Tolkien", "Donald J. Trump".
-        if len(word) == 1 and word.isupper():
-            return False
-        # A dotted acronym: "U.S. President" stays together; "the U.S. The next day" splits.
-        if re.fullmatch(r"(?:[A-Za-z]\.)+[A-Za-z]", word):
-            return next_text.lower() in _OPENERS and next_text[:1].isupper()
+    if low in _NUMBERED:
+        return not first.isdigit()
+    if low in _MAY_END:
+        return _next_word(text, after).lower() in _OPENERS
+    if low in ABBREVIATIONS:
+        return False
+    # An initial: "J. R. R. Tolkien", "Donald J. Trump".
+    if len(word) == 1 and word.isupper():
+        return False
+    # A dotted acronym: "U.S. President" stays together; "the U.S. The next day" splits.
+    if _ACRONYM.fullmatch(word):
+        next_text = _next_word(text, after)
+        return next_text.lower() in _OPENERS and next_text[:1].isupper()
     return True
+
+
+def _next_word(text: str, at: int) -> str:
+    """The word that opens the next sentence (looked for in the next 40 characters)."""
+    found = _NEXT_WORD.match(text, at, at + 40)
+    return found.group() if found else ""
 
 
 def _last_word(text: str, dot: int) -> str:
@@ -215,10 +226,11 @@ def _last_word(text: str, dot: int) -> str:
     return text[i:dot]
 
 
-def _inside_quote(sentence: str, closers: str) -> bool:
-    """True when quoted speech opened in ``sentence`` is still open at this full stop."""
-    opened = sentence.count("“") - sentence.count("”")
-    straight = sentence.count('"')
+def _inside_quote(text: str, start: int, end: int, closers: str) -> bool:
+    """True when quoted speech opened in ``text[start:end]`` (the sentence so far) is still
+    open at this full stop."""
+    opened = text.count("“", start, end) - text.count("”", start, end)
+    straight = text.count('"', start, end)
     if closers:
         opened -= closers.count("”")
         straight += closers.count('"')

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from array import array
 from dataclasses import dataclass
 
 import Stemmer
@@ -327,6 +328,8 @@ class Token:
 
 def fold(text: str) -> str:
     """Length-preserving normalisation: NFKC where it maps one char to one, ASCII quotes, lower."""
+    if text.isascii():  # the common case: nothing to fold but case (and str.translate is slow)
+        return text.lower()
     text = text.translate(_FOLD)
     if not text.isascii():
         out = []
@@ -344,11 +347,28 @@ def fold(text: str) -> str:
 
 def clean(text: str) -> str:
     """Drop control and bidi-override characters, NFKC-normalise, collapse whitespace."""
-    text = unicodedata.normalize("NFKC", _CONTROL.sub(" ", text))
+    printable = text.isprintable()
+    if not printable:  # every character _CONTROL matches is unprintable
+        text = _CONTROL.sub(" ", text)
+    normal = unicodedata.normalize("NFKC", text)
+    if printable and normal is text and "  " not in text and text[:1] != " " != text[-1:]:
+        return text  # already normalised (normalize returns its argument) and tidy
+    return squash(normal)
+
+
+def squash(text: str) -> str:
+    """``" ".join(text.split())``, without splitting the (usual) text that is already tidy.
+
+    Every whitespace character but the space is unprintable, so printable text with no double,
+    leading or trailing space has nothing to collapse: C-level checks, no list of words.
+    """
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
     return " ".join(text.split())
 
 
 _STEMS: dict[str, str] = {}
+STEMS_CAP = 2_000_000  # words memoised at most
 
 
 def stem(word: str) -> str:
@@ -361,7 +381,7 @@ def stem(word: str) -> str:
         if (not word.isascii() or word.isdigit() or len(word) <= 3)
         else (_STEMMER.stemWord(word))
     )
-    if len(_STEMS) < 2_000_000:
+    if len(_STEMS) < STEMS_CAP:
         _STEMS[word] = out
     return out
 
@@ -437,6 +457,58 @@ class Analyzer:
         ):
             found = [w for w, _, _ in self.aliases.merge(text, words(folded))]
         return [stems.get(w) or (w if "_" in w else stem(w)) for w in found if w not in STOPWORDS]
+
+
+class TermIds:
+    """Index terms as integer ids, for building the index: the same terms as
+    :meth:`Analyzer.terms`, at a few C-level calls a sentence instead of Python work per word.
+
+    A memo maps each match of the word pattern to its term id (0 for a stopword, ids start at 1),
+    so a sentence whose words were all seen before costs one ``findall`` and one ``map``. It is
+    keyed by word, never by sentence, so it grows with the vocabulary, not with the corpus.
+    Sentences with a new word or an alias go through :meth:`Analyzer.terms` itself, which also
+    keeps the stemmer memo (the fuzzy matcher's vocabulary) filled exactly as before.
+    """
+
+    def __init__(self, analyzer: Analyzer) -> None:
+        self.analyzer = analyzer
+        self.vocab: dict[str, int] = {}  # term -> id - 1
+        # Match -> term id + 1, 0 (stopword) or None (several words: always the full path).
+        self._ids: dict[str, int | None] = {}
+
+    def add(self, text: str, out: array) -> int:
+        """Append the term ids + 1 of ``text`` to ``out``; return how many."""
+        found = _WORD.findall(fold(text))
+        ids = list(map(self._ids.get, found))
+        start = len(out)
+        if None in ids:
+            vocab = self.vocab
+            out.extend([vocab.setdefault(t, len(vocab)) + 1 for t in self.analyzer.terms(text)])
+            self._learn(found)
+        else:
+            out.extend(filter(None, ids))
+        return len(out) - start
+
+    def _learn(self, found: list[str]) -> None:
+        """Memoise the new matches of a sentence just analysed in full (its words are stemmed)."""
+        memo = self._ids
+        # A plain ASCII word is its own only word: no need to run words() on it.
+        new = {
+            m: [(m, 0, 0)] if m.isascii() and m.isalnum() else words(m)
+            for m in found
+            if memo.get(m) is None
+        }
+        if not self.analyzer.aliases.first_words.isdisjoint(
+            w for p in new.values() for w, _, _ in p
+        ):
+            return  # an alias may have merged words away: they were not stemmed here
+        vocab = self.vocab
+        for m, p in new.items():
+            if len(p) != 1:
+                memo[m] = None
+                continue
+            w = p[0][0]
+            memo[m] = 0 if w in STOPWORDS else vocab.setdefault(stem(w), len(vocab)) + 1
 
 
 def stems() -> dict[str, str]:

@@ -1,0 +1,84 @@
+"""The index build: the parallel build makes exactly the index the serial one does, and the
+lazy passage sequence behaves like a list."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+
+import bot.index as index_mod
+from bot.index import Index
+from bot.models import Article
+from bot.text import Analyzer
+
+SENTENCES = [
+    "The U.S. President met the PM in Washington on Jan. 5, and Mr. Smith's aides said so.",
+    "Britain and the EU agreed. The United Nations welcomed it; the us team did not.",
+    "Prices rose 1.5% in the U.K. economy.The report (published Tuesday) was “late.”",
+    "東京で会議が開かれた。 Officials from Acme Inc. It said nothing.",
+    "She called by phone; the telephone rang. “Why?” she asked. He didn't answer.",
+]
+
+
+def _articles(n: int) -> list[Article]:
+    return [
+        Article(
+            id=f"a{i}",
+            title=f"Story {i} about {'trade' if i % 2 else 'America'}",
+            date=dt.date(2024, 1, 1 + i % 28),
+            tags=("news", f"tag{i % 3}"),
+            paragraphs=tuple(
+                " ".join(SENTENCES[(i + k + j) % len(SENTENCES)] for j in range(2))
+                + f" Word{i}x{k}."
+                for k in range(3)
+            ),
+            caption=f"Minister {i} speaks to the press." if i % 4 == 0 else None,
+        )
+        for i in range(n)
+    ]
+
+
+def _snapshot(index: Index) -> dict[str, object]:
+    fields = {}
+    for name in ("sentences", "paragraphs", "titles"):
+        field = getattr(index, name)
+        fields[name] = (
+            field.size,
+            field.max_idf,
+            {t: (p.ids.tolist(), p.weights.tolist(), p.idf) for t, p in field.postings.items()},
+        )
+    return {
+        "passages": [(p.id, p.text, p.article.id, p.paragraph, p.caption) for p in index.passages],
+        "fields": fields,
+        "arrays": {
+            k: getattr(index, k).tolist()
+            for k in ("sent_para", "sent_article", "para_article", "para_first", "caption")
+        },
+        "surface": index.surface,
+    }
+
+
+@pytest.mark.parametrize("processes", [2, 3])
+def test_parallel_build_equals_serial_build(
+    monkeypatch: pytest.MonkeyPatch, processes: int
+) -> None:
+    articles = _articles(13)
+    serial = _snapshot(Index(articles, Analyzer()))
+    monkeypatch.setattr(index_mod, "_processes", lambda _articles: processes)
+    parallel = _snapshot(Index(articles, Analyzer()))
+    assert parallel == serial
+
+
+def test_passages_behave_like_a_list() -> None:
+    index = Index(_articles(3), Analyzer())
+    passages = index.passages
+    as_list = [passages[i] for i in range(len(passages))]
+    assert list(passages) == as_list
+    assert passages[-1] == as_list[-1]
+    assert passages[1:4] == as_list[1:4]
+    assert all(isinstance(p.id, int) and isinstance(p.paragraph, int) for p in as_list)
+    with pytest.raises(IndexError):
+        passages[len(passages)]
+    assert np.array_equal(index.caption, [p.caption for p in as_list])

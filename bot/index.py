@@ -190,6 +190,8 @@ class Field:
 # Above this much paragraph text, other processes split and tokenise runs of the articles while
 # this one does the first run; below it, starting a process costs more than it saves.
 PARALLEL_CHARS = 4_000_000
+# Typos of 4-letter words must keep the first letter: "bat" is not a typo of "cat".
+FIRST_LETTER_FREE = 5
 MAX_PROCESSES = 4
 
 
@@ -418,7 +420,7 @@ class Index:
             for cand in self._deletes.get(key, ()):
                 if cand == word or OSA.distance(word, cand, score_cutoff=1) > 1:
                     continue
-                if cand[0] != word[0] and len(word) < 6:
+                if cand[0] != word[0] and len(word) < FIRST_LETTER_FREE:
                     continue  # short words: a wrong first letter is usually another word
                 term = self.surface[cand]
                 sim = 1.0 - 1 / max(len(word), len(cand))

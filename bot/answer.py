@@ -189,7 +189,7 @@ def _rank(
 
 
 def _rerank(c: Candidate, query: Query, index: Index, idf: dict[str, float], total: float) -> None:
-    text = index.passages[c.id].text
+    text = index.passages.text(c.id)
     tokens = index.tokens(c.id)
     hits = [t for t in tokens if t.term in idf]
     c.matched = [(t.start, t.end) for t in hits]

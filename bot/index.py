@@ -78,6 +78,11 @@ class Passages(Sequence[Passage]):
     def __len__(self) -> int:
         return len(self._starts)
 
+    def text(self, i: int) -> str:
+        """Just the sentence text: what ranking reads, without building a Passage."""
+        para = self._paras[int(self._sent_para[i])]
+        return para[int(self._starts[i]) : int(self._ends[i])]
+
     @overload
     def __getitem__(self, i: int) -> Passage: ...
     @overload
@@ -392,7 +397,7 @@ class Index:
         if found is None:
             if len(self._tokens) > 100_000:
                 self._tokens.clear()
-            found = self._tokens[pid] = self.analyzer.tokenize(self.passages[pid].text)
+            found = self._tokens[pid] = self.analyzer.tokenize(self.passages.text(pid))
         return found
 
     def spans(self, pid: int, kind: AnswerType) -> list[tuple[int, int]]:
@@ -402,7 +407,7 @@ class Index:
         if found is None:
             if len(self._spans) > 100_000:
                 self._spans.clear()
-            found = self._spans[key] = answer_spans(self.passages[pid].text, kind)
+            found = self._spans[key] = answer_spans(self.passages.text(pid), kind)
         return found
 
     def __len__(self) -> int:

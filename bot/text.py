@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from array import array
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import Stemmer
 
@@ -316,9 +316,9 @@ _WORD = re.compile(r"[^\W_]+(?:['.][^\W_]+)*", re.UNICODE)
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
-    """A normalised, stemmed term and where it stands in the original text."""
+class Token(NamedTuple):
+    """A normalised, stemmed term and where it stands in the original text (a tuple: queries
+    make thousands of them)."""
 
     term: str
     start: int
@@ -434,7 +434,21 @@ class Analyzer:
 
     def tokenize(self, text: str, *, keep_stopwords: bool = False) -> list[Token]:
         """Terms of ``text`` with offsets into it (stemmed, stopwords dropped unless asked)."""
-        found = self.aliases.merge(text, words(fold(text)))
+        folded = fold(text)
+        if folded.isascii():
+            # Plain ASCII words and no alias in sight (most sentences): no per-word checks.
+            matches = list(_WORD.finditer(folded))
+            found_words = [m.group() for m in matches]
+            if all(map(str.isalnum, found_words)) and self.aliases.first_words.isdisjoint(
+                found_words
+            ):
+                stems = _STEMS
+                return [
+                    Token(stems.get(w) or stem(w), m.start(), m.end(), w)
+                    for m, w in zip(matches, found_words, strict=True)
+                    if keep_stopwords or w not in STOPWORDS
+                ]
+        found = self.aliases.merge(text, words(folded))
         out: list[Token] = []
         for w, s, e in found:
             if not keep_stopwords and w in STOPWORDS:

@@ -267,6 +267,9 @@ def _has(posting: Posting | None, unit: int) -> bool:
 def _inside(span: tuple[int, int], hits: list[Token], text: str) -> bool:
     """True when a candidate answer span holds nothing but the question's own words."""
     s, e = span
+    if not any(t.start < e and t.end > s for t in hits):
+        # No question word inside: the span is an answer unless it is only stopwords.
+        return all(w in STOPWORDS for w, _, _ in words(fold(text[s:e])))
     rest = list(text[s:e])
     for t in hits:
         for i in range(max(t.start, s), min(t.end, e)):

@@ -28,6 +28,8 @@ N_RERANK = 10  # more candidates measured no better on SQuAD, only slower
 W_COVER = 3.0
 W_PROX = 0.25
 PROMOTE = 0.6
+# Passages after the first must score at least this share of the best one.
+SECONDARY = 0.25
 UNGROUNDED = 0.5
 REQUIRE_GROUNDED = True
 # Sentences without the asked-for kind of answer are unlikely answers; how unlikely by kind.
@@ -316,7 +318,7 @@ def build_answer(
     for c in ranked:
         if len(chosen) >= limit:
             break
-        if chosen and (c.score < 0.25 * best or c.coverage < min_coverage * 0.6):
+        if chosen and (c.score < SECONDARY * best or c.coverage < min_coverage * 0.6):
             continue
         passage = _passage(c, query, index)
         key = " ".join(fold(passage.quote).split())

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import threading
 import time
 from collections import Counter, OrderedDict
 
@@ -46,6 +47,7 @@ class Engine:
         self.build_seconds = time.perf_counter() - started
         self.briefer = Briefer(self.index)
         self._cache: OrderedDict[tuple[str, int], str] = OrderedDict()
+        self._cache_lock = threading.Lock()
         self._hint = self._make_hint()
 
     @classmethod
@@ -74,9 +76,11 @@ class Engine:
         limit = limit or self.settings.briefbot_answers
         text, notice = prepare(question, self.settings.briefbot_max_question_chars)
         key = (text.lower(), limit)
-        cached = self._cache.get(key)
+        with self._cache_lock:  # asks may run in worker threads at once
+            cached = self._cache.get(key)
+            if cached is not None:
+                self._cache.move_to_end(key)
         if cached is not None:
-            self._cache.move_to_end(key)
             # Cached as JSON: every caller gets its own answer to edit, cheaply (no deep copy).
             answer = Answer.model_validate_json(cached)
         else:
@@ -94,9 +98,11 @@ class Engine:
                     self.settings.briefbot_min_score,
                     self.settings.briefbot_min_article_coverage,
                 )
-            self._cache[key] = answer.model_dump_json()
-            if len(self._cache) > 1024:
-                self._cache.popitem(last=False)
+            frozen = answer.model_dump_json()
+            with self._cache_lock:
+                self._cache[key] = frozen
+                if len(self._cache) > 1024:
+                    self._cache.popitem(last=False)
         answer.question, answer.notice = question, notice
         answer.articles_searched = len(self.articles)
         if not answer.answered:

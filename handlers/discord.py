@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from typing import Any
 
 import discord
@@ -67,28 +67,18 @@ def _quote(text: str) -> str:
 DIALECT = render.Dialect(escape=escape, bold=lambda s: f"**{s}**", link=_link, quote=_quote)
 
 
-def fitted(text: str, limit: int, markup: Callable[[str], str]) -> str:
-    """``markup`` of the longest clip of ``text`` that fits ``limit`` once escaped."""
-    budget = limit
-    while True:
-        out = markup(render.clip(text, budget))
-        if len(out) <= limit or budget <= 1:
-            return out[:limit]
-        budget -= max(len(out) - limit, 1)
-
-
 # -- rendering ----------------------------------------------------------------------------------
 
 
 def answer_embed(answer: Answer) -> discord.Embed:
     """Each quote in a block quote, answering words in bold, its linked citation under it."""
-    embed = discord.Embed(title=fitted(answer.question, TITLE_LIMIT, escape), colour=COLOUR)
+    embed = discord.Embed(title=render.fit(answer.question, escape, TITLE_LIMIT), colour=COLOUR)
     if not answer.answered:
-        embed.description = fitted(render.not_found_text(answer), DESCRIPTION_LIMIT, escape)
+        embed.description = render.fit(render.not_found_text(answer), escape, DESCRIPTION_LIMIT)
     else:
         embed.description = _passages_markup(answer)
     if answer.notice:
-        embed.add_field(name="Note", value=fitted(answer.notice, FIELD_VALUE_LIMIT, escape))
+        embed.add_field(name="Note", value=render.fit(answer.notice, escape, FIELD_VALUE_LIMIT))
     n = answer.articles_searched
     embed.set_footer(text=f"Searched {n} article{'s' if n != 1 else ''}")
     return embed
@@ -112,18 +102,18 @@ def _passages_markup(answer: Answer) -> str:
 def briefing_embed(briefing: Briefing) -> discord.Embed:
     """One field per article: date and title as the name, the lead and linked source as value."""
     title = f"Briefing: {briefing.topic}" if briefing.topic else "Latest articles"
-    embed = discord.Embed(title=fitted(title, TITLE_LIMIT, escape), colour=COLOUR)
+    embed = discord.Embed(title=render.fit(title, escape, TITLE_LIMIT), colour=COLOUR)
     if not briefing.items:
-        embed.description = fitted(
-            briefing.hint or "No articles to brief on.", DESCRIPTION_LIMIT, escape
+        embed.description = render.fit(
+            briefing.hint or "No articles to brief on.", escape, DESCRIPTION_LIMIT
         )
     for item in briefing.items[:FIELDS_LIMIT]:
         name = f"{render.human_date(item.article)} — {item.article.title}"
         citation = render.citation_markup(item.article, DIALECT)
         room = max(FIELD_VALUE_LIMIT - len(citation) - 1, 200)  # a pathological title is cut
-        value = fitted(item.lead, room, escape)
+        value = render.fit(item.lead, escape, room)
         embed.add_field(
-            name=fitted(name, FIELD_NAME_LIMIT, escape),
+            name=render.fit(name, escape, FIELD_NAME_LIMIT),
             value=f"{value}\n{citation}"[:FIELD_VALUE_LIMIT],
             inline=False,
         )
@@ -137,9 +127,9 @@ def briefing_embed(briefing: Briefing) -> discord.Embed:
 
 def text_embed(text: str, *, title: str | None = None) -> discord.Embed:
     """Help, notices and errors: plain text, escaped."""
-    embed = discord.Embed(description=fitted(text, DESCRIPTION_LIMIT, escape), colour=COLOUR)
+    embed = discord.Embed(description=render.fit(text, escape, DESCRIPTION_LIMIT), colour=COLOUR)
     if title:
-        embed.title = fitted(title, TITLE_LIMIT, escape)
+        embed.title = render.fit(title, escape, TITLE_LIMIT)
     return embed
 
 

@@ -52,6 +52,20 @@ def clip(text: str, limit: int, ellipsis: str = "…") -> str:
     return cut.rstrip() + ellipsis
 
 
+def fit(
+    source: str, to_markup: Callable[[str], str], limit: int, length: Callable[[str], int] = len
+) -> str:
+    """``to_markup(source)``, clipping the source (never the markup, whose escapes and bold
+    markers would break) until the markup's ``length`` fits a platform ``limit``."""
+    out = to_markup(source)
+    size = len(source)
+    while length(out) > limit and size > 1:
+        size = max(1, min(size - 1, int(size * limit / length(out) * 0.95)))
+        out = to_markup(clip(source, size))
+    # Only reachable with absurd limits; a hard cut is better than a rejected message.
+    return out if length(out) <= limit else out[: limit // 2]
+
+
 def human_date(article: ArticleRef) -> str:
     """``3 Jan 2026``: unambiguous in every locale."""
     d = article.date

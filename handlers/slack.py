@@ -128,14 +128,8 @@ def slack_len(text: str) -> int:
 
 
 def fit(source: str, to_markup: Callable[[str], str], limit: int) -> str:
-    """``to_markup(source)``, clipping the source (never the markup) until it fits ``limit``."""
-    out = to_markup(source)
-    size = len(source)
-    while slack_len(out) > limit and size > 1:
-        size = max(1, min(size - 1, int(size * limit / slack_len(out) * 0.95)))
-        out = to_markup(render.clip(source, size))
-    # Only reachable with absurd limits; a hard cut is better than a rejected message.
-    return out if slack_len(out) <= limit else out[: limit // 2]
+    """``render.fit`` counting characters the way Slack does."""
+    return render.fit(source, to_markup, limit, slack_len)
 
 
 def _section(text: str) -> dict[str, Any]:

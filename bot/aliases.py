@@ -56,6 +56,11 @@ class Aliases:
         # Most words start no alias: one set lookup skips them.
         self.first_words = frozenset(k[0] for k in self._phrases)
 
+    @property
+    def phrases(self) -> dict[tuple[str, ...], tuple[str, bool]]:
+        """Alias phrase (folded words) -> (canonical term, written-in-capitals-only)."""
+        return self._phrases
+
     @classmethod
     def from_file(cls, path: Path | None) -> Aliases:
         """The built-in table extended by a YAML/JSON file (raises ConfigError when unreadable)."""

@@ -122,8 +122,7 @@ def load(path: Path | str) -> LoadReport:
                 )
                 continue
             seen_ids[art.id] = art.origin
-            # Paragraphs are clean (single spaces, none at the ends): no whitespace to fold.
-            digest = hashlib.sha1(" ".join(art.paragraphs).lower().encode()).hexdigest()
+            digest = _text_digest(art.paragraphs)
             if digest in seen_text:
                 # Syndicated copy: kept (it may carry another source) but reported; answers never
                 # quote the same text twice.
@@ -152,6 +151,9 @@ def load(path: Path | str) -> LoadReport:
 
 
 def _read_file(path: Path, report: LoadReport) -> Iterator[Article]:
+    if path.suffix.lower() == ".jsonl":
+        yield from _read_jsonl(path, report)
+        return
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -163,11 +165,7 @@ def _read_file(path: Path, report: LoadReport) -> Iterator[Article]:
         line = raw[: exc.start].count(b"\n") + 1
         report.skipped.append(Skipped(str(path), line, "not valid UTF-8 text"))
         return
-    suffix = path.suffix.lower()
-    if suffix == ".jsonl":
-        yield from _read_jsonl(path, text, report)
-        return
-    reader = _read_markdown if suffix in (".md", ".markdown") else _read_txt
+    reader = _read_markdown if path.suffix.lower() in (".md", ".markdown") else _read_txt
     try:
         fields, line = reader(text)
         yield _article(fields, f"{path}:{line}")
@@ -238,31 +236,65 @@ def _read_txt(text: str) -> tuple[dict[str, Any], int]:
     }, first + 1
 
 
-def _read_jsonl(path: Path, text: str, report: LoadReport) -> Iterator[Article]:
-    for n, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            report.skipped.append(Skipped(str(path), n, f"not valid JSON: {exc.msg}"))
-            continue
-        if not isinstance(obj, dict):
-            report.skipped.append(Skipped(str(path), n, "each line must be a JSON object"))
-            continue
-        try:
-            if isinstance(obj.get("body"), list):
-                obj["body"] = "\n\n".join(map(str, obj["body"]))
-            yield _article(obj, f"{path}:{n}")
-        except ValidationError as exc:
-            report.skipped.append(Skipped(str(path), n, _why(exc)))
-        except _Bad as exc:
-            report.skipped.append(Skipped(str(path), n, exc.reason))
+def _read_jsonl(path: Path, report: LoadReport) -> Iterator[Article]:
+    """The articles of a JSON Lines file, read a line at a time: a bulk file never sits in memory
+    whole, as bytes, text and lines at once (3x its size at peak).
+
+    As for any file, text that is not UTF-8 skips the whole file, so nothing is yielded (or
+    reported) before the last line is read.
+    """
+    articles: list[Article] = []
+    skipped: list[Skipped] = []
+    n = 0  # lines as str.splitlines() counts them, as if the whole file were decoded
+    try:
+        with path.open("rb") as f:
+            for b, raw in enumerate(f, start=1):
+                try:
+                    chunk = raw.decode("utf-8-sig" if b == 1 else "utf-8")
+                except UnicodeDecodeError:
+                    report.skipped.append(Skipped(str(path), b, "not valid UTF-8 text"))
+                    return
+                # Binary lines end at "\n" only; str.splitlines() also breaks at "\r", "\x0c",
+                # "\u2028"...: number lines as it does on the whole text.
+                for line in chunk.splitlines():
+                    n += 1
+                    art = _jsonl_article(path, n, line, skipped)
+                    if art is not None:
+                        articles.append(art)
+    except OSError as exc:
+        report.skipped.append(Skipped(str(path), 0, f"cannot read: {exc.strerror or exc}"))
+        return
+    report.skipped.extend(skipped)
+    yield from articles
+
+
+def _jsonl_article(path: Path, n: int, line: str, skipped: list[Skipped]) -> Article | None:
+    """The article on line ``n``, or None with the reason added to ``skipped``."""
+    if not line.strip():
+        return None
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as exc:
+        skipped.append(Skipped(str(path), n, f"not valid JSON: {exc.msg}"))
+        return None
+    if not isinstance(obj, dict):
+        skipped.append(Skipped(str(path), n, "each line must be a JSON object"))
+        return None
+    try:
+        if isinstance(obj.get("body"), list):
+            obj["body"] = "\n\n".join(map(str, obj["body"]))
+        return _article(obj, f"{path}:{n}")
+    except ValidationError as exc:
+        skipped.append(Skipped(str(path), n, _why(exc)))
+    except _Bad as exc:
+        skipped.append(Skipped(str(path), n, exc.reason))
+    return None
 
 
 def _article(fields: dict[str, Any], origin: str) -> Article:
     data = ArticleIn.model_validate(fields)
-    paragraphs = tuple(p for p in (clean(p) for p in _paragraphs(data.body)) if p)
+    # clean() collapses whitespace itself: the same paragraphs as clean(squash(p)), one pass less.
+    paragraphs = tuple(p for p in map(clean, _PARA_BREAK.split(data.body)) if p)
     if not paragraphs:
         raise _Bad(int(origin.rsplit(":", 1)[1]), "the article has no body text")
     ident = str(data.id).strip() if data.id not in (None, "") else None
@@ -281,8 +313,24 @@ def _article(fields: dict[str, Any], origin: str) -> Article:
     )
 
 
+_PARA_BREAK = re.compile(r"\n\s*\n")
+
+
 def _paragraphs(body: str) -> list[str]:
-    return [squash(p) for p in re.split(r"\n\s*\n", body) if p.strip()]
+    return [squash(p) for p in _PARA_BREAK.split(body) if p.strip()]
+
+
+def _text_digest(paragraphs: tuple[str, ...]) -> str:
+    """SHA-1 of the lower-cased text, paragraphs joined by a space (they are clean: single
+    spaces, none at the ends, so no whitespace to fold). Fed a paragraph at a time: lower() of
+    one long string is slow once a single paragraph holds a wide character, and a space between
+    paragraphs stops lower()'s only context rule (final sigma), so the digest is the same."""
+    h = hashlib.sha1()
+    for i, p in enumerate(paragraphs):
+        if i:
+            h.update(b" ")
+        h.update(p.lower().encode())
+    return h.hexdigest()
 
 
 def _is_caption(paragraph: str) -> bool:

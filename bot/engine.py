@@ -12,6 +12,7 @@ import re
 import threading
 import time
 from collections import Counter, OrderedDict
+from functools import cached_property
 
 from bot import corpus as corpus_mod
 from bot.aliases import Aliases
@@ -48,7 +49,6 @@ class Engine:
         self.briefer = Briefer(self.index)
         self._cache: OrderedDict[tuple[str, int], str] = OrderedDict()
         self._cache_lock = threading.Lock()
-        self._hint = self._make_hint()
 
     @classmethod
     def load(cls, settings: Settings | None = None) -> Engine:
@@ -106,7 +106,7 @@ class Engine:
         answer.question, answer.notice = question, notice
         answer.articles_searched = len(self.articles)
         if not answer.answered:
-            answer.hint = self._hint
+            answer.hint = self.hint
         answer.took_ms = round((time.perf_counter() - started) * 1000, 3)
         return answer
 
@@ -116,7 +116,7 @@ class Engine:
         topic_text = prepare(topic or "", 200)[0] or None
         briefing = self.briefer.brief(topic_text, limit or self.settings.briefbot_brief_items)
         if not briefing.items:
-            briefing.hint = self._hint
+            briefing.hint = self.hint
         briefing.took_ms = round((time.perf_counter() - started) * 1000, 3)
         return briefing
 
@@ -137,6 +137,11 @@ class Engine:
     def topics(self, prefix: str = "", limit: int = 25) -> list[str]:
         """Topic suggestions (titles, tags, frequent names) matching ``prefix``."""
         return self.briefer.topics(prefix, limit)
+
+    @cached_property
+    def hint(self) -> str:
+        """What the corpus covers, for "not found" replies; built on first use, not at load."""
+        return self._make_hint()
 
     def _make_hint(self) -> str:
         s = self.stats()

@@ -321,7 +321,7 @@ def build_answer(
         if chosen and (c.score < SECONDARY * best or c.coverage < min_coverage * 0.6):
             continue
         passage = _passage(c, query, index)
-        key = " ".join(fold(passage.quote).split())
+        key = " ".join(passage.quote.lower().split())
         if any(key == q or fuzz.ratio(key, q) >= 90 for q in quotes):
             continue  # a syndicated copy or the same sentence in another article
         quotes.append(key)
@@ -355,10 +355,12 @@ def _passage(c: Candidate, query: Query, index: Index) -> Passage:
     highlight = [(s + offset, e + offset) for s, e in highlight]
     text, highlight = _clip(text, highlight, [(s + offset, e + offset) for s, e in c.matched])
     art = p.article
-    return Passage(
+    # model_construct: these values come from validated articles; re-validating them for every
+    # passage of every answer is measurable per question.
+    return Passage.model_construct(
         quote=text,
         highlight=highlight,
-        article=ArticleRef(
+        article=ArticleRef.model_construct(
             id=art.id, title=art.title, date=art.date, source=art.source, url=art.url
         ),
         score=round(c.score, 3),

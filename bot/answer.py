@@ -18,7 +18,7 @@ from rapidfuzz.distance import OSA
 
 from bot.answer_types import AnswerType, is_wh, question_type
 from bot.index import Index, Posting
-from bot.models import Answer, ArticleRef, Passage
+from bot.models import Answer, Passage
 from bot.text import GENERIC, STOPWORDS, Token, fold, words
 
 MAX_QUOTE = 400
@@ -341,29 +341,21 @@ def _off_topic(query: Query) -> bool:
 
 
 def _passage(c: Candidate, query: Query, index: Index) -> Passage:
-    p = index.passages[c.id]
-    text, offset = p.text, 0
+    text, offset = index.passages.text(c.id), 0
     highlight = c.spans[:2] if c.spans else []
     if not highlight and query.kind is AnswerType.OTHER:
         highlight = _merge(c.matched)
     # A sentence that leans on the one before ("It was ...") is quoted with it when short.
     if (len(text) < 60 or _ANAPHOR.match(text)) and c.id > 0:
-        prev = index.passages[c.id - 1]
-        if prev.paragraph == p.paragraph and len(prev.text) + len(text) + 1 <= MAX_QUOTE:
-            offset = len(prev.text) + 1
-            text = prev.text + " " + text
+        prev = index.passages.text(c.id - 1)
+        same_paragraph = index.sent_para[c.id - 1] == index.sent_para[c.id]
+        if same_paragraph and len(prev) + len(text) + 1 <= MAX_QUOTE:
+            offset = len(prev) + 1
+            text = prev + " " + text
     highlight = [(s + offset, e + offset) for s, e in highlight]
     text, highlight = _clip(text, highlight, [(s + offset, e + offset) for s, e in c.matched])
-    art = p.article
-    # model_construct: these values come from validated articles; re-validating them for every
-    # passage of every answer is measurable per question.
-    return Passage.model_construct(
-        quote=text,
-        highlight=highlight,
-        article=ArticleRef.model_construct(
-            id=art.id, title=art.title, date=art.date, source=art.source, url=art.url
-        ),
-        score=round(c.score, 3),
+    return Passage(
+        quote=text, highlight=highlight, article=index.citation(c.id), score=round(c.score, 3)
     )
 
 

@@ -25,7 +25,7 @@ import numpy as np
 from rapidfuzz.distance import OSA
 
 from bot.answer_types import AnswerType, answer_spans
-from bot.models import Article
+from bot.models import Article, ArticleRef
 from bot.sentences import split_sentences
 from bot.text import STEMS_CAP, Analyzer, TermIds, Token
 from bot.text import stems as text_stems
@@ -391,8 +391,20 @@ class Index:
         # stemmer memo holds every word seen, so no second pass over the text is needed.
         self.surface = {w: t for w, t in text_stems().items() if self.knows(t)}
         self._tokens: dict[int, list[Token]] = {}
+        self._citations: dict[int, ArticleRef] = {}
         self._spans: dict[tuple[int, AnswerType], list[tuple[int, int]]] = {}
         self._deletes = _deletion_index(w for w in self.surface if w.isalpha() and len(w) >= 4)
+
+    def citation(self, pid: int) -> ArticleRef:
+        """The citation of a sentence's article, made once per article."""
+        a_idx = int(self.sent_article[pid])
+        ref = self._citations.get(a_idx)
+        if ref is None:
+            art = self.articles[a_idx]
+            ref = self._citations[a_idx] = ArticleRef(
+                id=art.id, title=art.title, date=art.date, source=art.source, url=art.url
+            )
+        return ref
 
     def tokens(self, pid: int) -> list[Token]:
         """Tokens (with offsets) of one sentence; memoised: hot sentences rank again and again."""

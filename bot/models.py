@@ -26,7 +26,10 @@ class Article(BaseModel):
 
 
 class ArticleRef(BaseModel):
-    """The citation of a passage: enough to name and link the article."""
+    """The citation of a passage: enough to name and link the article (immutable, so one
+    instance can serve every passage of the article)."""
+
+    model_config = ConfigDict(frozen=True)
 
     id: str
     title: str

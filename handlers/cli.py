@@ -11,12 +11,16 @@ import asyncio
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 
 from bot import __version__
 from bot.errors import BriefbotError
 from bot.settings import Settings
+
+if TYPE_CHECKING:  # the engine (numpy, the index) loads only for commands that need it
+    from bot.engine import Engine
 
 USAGE_ERROR = 2
 
@@ -158,12 +162,10 @@ def _ask(args: argparse.Namespace, settings: Settings, parser: argparse.Argument
     return 0
 
 
-async def _ask_stream(engine: object, args: argparse.Namespace) -> int:
+async def _ask_stream(engine: Engine, args: argparse.Namespace) -> int:
     """One question a line in, one answer a line out (JSON Lines with --json)."""
-    from bot.engine import Engine
     from handlers.console import answer_markup
 
-    assert isinstance(engine, Engine)
     console = Console(highlight=False)
     for line in sys.stdin:
         question = line.rstrip("\n")
@@ -201,11 +203,8 @@ def _corpus_check(path: Path) -> int:
     return 0
 
 
-async def _run(settings: Settings, engine: object) -> int:
+async def _run(settings: Settings, engine: Engine) -> int:
     """Start every chat platform configured in .env; with none, the local console."""
-    from bot.engine import Engine
-
-    assert isinstance(engine, Engine)
     tasks = []
     if settings.slack_bot_token:
         from handlers.slack import serve as serve_slack

@@ -81,9 +81,12 @@ def analyse(question: str, index: Index) -> Query:
         if tok.raw in wh_skip or (i == 0 and (tok.raw in STOPWORDS or is_wh(tok.raw))):
             continue
         surface = question[tok.start : tok.end]
+        # Names and numbers ("Berlin Wall", "2026") pin a question to its subject.
         name = (
-            surface[:1].isupper() and tok.start > 0 and not surface.isupper()
-        ) or "_" in tok.term
+            (surface[:1].isupper() and tok.start > 0 and not surface.isupper())
+            or "_" in tok.term
+            or (surface.isdigit() and len(surface) >= 3)
+        )
         specific = tok.raw not in GENERIC
         if index.knows(tok.term):
             if tok.term not in seen:

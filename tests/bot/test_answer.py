@@ -306,6 +306,23 @@ def test_question_about_something_else_sharing_common_words_is_not_answered(
     assert answer.passages == []
 
 
+def test_a_year_the_corpus_never_mentions_is_not_answered(
+    newsroom: Callable[..., Engine],
+) -> None:
+    engine = newsroom(
+        (
+            "final.md",
+            "Argentina win the World Cup",
+            "2022-12-19",
+            "Argentina won the 2022 World Cup final against France on penalties in Lusail.",
+            "Sports Desk",
+        )
+    )
+    assert "Argentina" in top(engine.ask_sync("Who won the 2022 World Cup final?")).quote
+    answer = engine.ask_sync("Who won the 2030 World Cup final?")
+    assert not answer.answered and answer.passages == []
+
+
 def test_question_on_the_same_article_is_still_answered(newsroom: Callable[..., Engine]) -> None:
     passage = top(newsroom(*LIBRARY).ask_sync("When did the museum buy the landscape painting?"))
     assert "museum" in passage.quote

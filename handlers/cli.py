@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # the engine (numpy, the index) loads only for commands that 
     from bot.engine import Engine
 
 USAGE_ERROR = 2
+LISTED = 50  # problems `corpus check` lists before it only counts
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -56,6 +57,7 @@ def _parser() -> argparse.ArgumentParser:
     csub = check.add_subparsers(dest="corpus_command", metavar="ACTION")
     c = csub.add_parser("check", help="what loads, what is skipped and why")
     c.add_argument("path", type=Path, nargs="?", help="file or folder (default: the corpus)")
+    c.add_argument("--all", action="store_true", help=f"list every problem (default: {LISTED})")
 
     slack = sub.add_parser("slack", parents=[corpus], help="run the Slack bot")
     slack.add_argument("--port", type=int, help="HTTP mode port (default $SLACK_PORT or 3000)")
@@ -101,7 +103,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings, parser: argparse.Arg
     if args.command == "corpus":
         if args.corpus_command != "check":
             parser.parse_args(["corpus", "--help"])
-        return _corpus_check(args.path or settings.briefbot_corpus)
+        return _corpus_check(args.path or settings.briefbot_corpus, settings, show_all=args.all)
     if args.command == "ask":
         return _ask(args, settings, parser)
     engine = Engine.load(settings)
@@ -181,25 +183,31 @@ async def _ask_stream(engine: Engine, args: argparse.Namespace) -> int:
     return 0
 
 
-def _corpus_check(path: Path) -> int:
+def _corpus_check(path: Path, settings: Settings, *, show_all: bool = False) -> int:
+    """What loads, what is skipped and why, counts; a bulk collection lists its first problems."""
+    from rich.markup import escape
+
     from bot.corpus import load
     from bot.engine import Engine
 
     out = Console(highlight=False)
     report = load(path)
-    engine = Engine(report.articles, Settings(_env_file=None), report)
-    stats = engine.stats()
-    out.print(f"[bold]{path}[/]: {report.files} file(s)")
+    stats = Engine(report.articles, settings, report).stats()
+    out.print(f"[bold]{escape(str(path))}[/]: {report.files} file(s)")
     out.print(f"  loaded   {stats.articles} article(s), {stats.passages} passages")
     if stats.newest:
         out.print(f"  dates    {stats.oldest} .. {stats.newest[0]}")
-    out.print("  sources  " + ", ".join(f"{k} ({v})" for k, v in stats.sources.items()))
-    out.print(f"  skipped  {len(report.skipped)}")
-    for s in report.skipped:
-        out.print(f"    [red]✗[/] {s}", markup=True, soft_wrap=True)
-    out.print(f"  duplicates {len(report.duplicates)}")
-    for d in report.duplicates:
-        out.print(f"    [yellow]![/] {d}", markup=True, soft_wrap=True)
+    out.print("  sources  " + escape(", ".join(f"{k} ({v})" for k, v in stats.sources.items())))
+    for label, mark, items in (
+        ("skipped", "[red]✗[/]", report.skipped),
+        ("duplicates", "[yellow]![/]", report.duplicates),
+    ):
+        out.print(f"  {label}  {len(items)}")
+        shown = items if show_all else items[:LISTED]
+        for item in shown:
+            out.print(f"    {mark} {escape(str(item))}", soft_wrap=True)
+        if len(items) > len(shown):
+            out.print(f"    … and {len(items) - len(shown)} more (--all lists them)")
     return 0
 
 

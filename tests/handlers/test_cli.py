@@ -261,6 +261,24 @@ def test_corpus_check_reports_duplicates(
     assert "syndicated copy" in out
 
 
+def test_corpus_check_of_a_bulk_file_lists_the_first_problems_then_counts(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    good = '{"id": "ok", "title": "Fine [ok]", "date": "2026-01-05", "body": "It loads."}'
+    bad = [json.dumps({"id": f"x{n}", "title": "[/bold] no date", "body": "b"}) for n in range(60)]
+    folder = tmp_path / "feeds [red]"  # printed as written, not taken for rich markup
+    folder.mkdir()
+    (folder / "bulk.jsonl").write_text("\n".join([good, *bad]) + "\n", encoding="utf-8")
+    assert main(["corpus", "check", str(folder)]) == 0
+    out = flat(capsys.readouterr().out)
+    assert "loaded 1 article(s)" in out and "skipped 60" in out
+    assert "… and 10 more (--all lists them)" in out
+    assert main(["corpus", "check", "--all", str(folder)]) == 0
+    listed = flat(capsys.readouterr().out)
+    assert f"{folder / 'bulk.jsonl'}:61: date is missing" in listed
+    assert "more (--all" not in listed
+
+
 def test_corpus_check_of_a_missing_path_exits_2(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.console import Console
+from rich.markup import escape
 
 from bot import __version__
 from bot.errors import BriefbotError
@@ -88,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         return _dispatch(args, settings, parser)
     except BriefbotError as exc:
-        err.print(f"[bold red]briefbot:[/] {exc}", markup=True, soft_wrap=True)
+        err.print(f"[bold red]briefbot:[/] {escape(str(exc))}", markup=True, soft_wrap=True)
         return USAGE_ERROR
     except ValueError as exc:  # pydantic-settings: a variable with a wrong value
         err.print(f"briefbot: bad configuration: {exc}", markup=False, soft_wrap=True)
@@ -185,8 +186,6 @@ async def _ask_stream(engine: Engine, args: argparse.Namespace) -> int:
 
 def _corpus_check(path: Path, settings: Settings, *, show_all: bool = False) -> int:
     """What loads, what is skipped and why, counts; a bulk collection lists its first problems."""
-    from rich.markup import escape
-
     from bot.corpus import load
     from bot.engine import Engine
 

@@ -19,7 +19,7 @@ from bot.aliases import Aliases
 from bot.answer import analyse, build_answer, rank
 from bot.brief import Briefer
 from bot.corpus import LoadReport
-from bot.index import Index
+from bot.index import Index, Passages
 from bot.models import Answer, Article, Briefing, CorpusStats
 from bot.question import prepare
 from bot.settings import Settings
@@ -58,7 +58,7 @@ class Engine:
         return cls(report.articles, settings, report)
 
     @property
-    def passages(self) -> list:
+    def passages(self) -> Passages:
         """Every indexed sentence (``.text``, ``.article``), for benchmarks and tools."""
         return self.index.passages
 

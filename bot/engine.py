@@ -121,7 +121,12 @@ class Engine:
         return briefing
 
     def stats(self) -> CorpusStats:
-        """Counts, sources and newest dates of what is loaded."""
+        """Counts, sources and newest dates of what is loaded (a copy: callers may edit it)."""
+        return self._stats.model_copy(deep=True)
+
+    @cached_property
+    def _stats(self) -> CorpusStats:
+        # The corpus never changes after load: count once, not on every /ask or health check.
         sources = Counter(a.source or "unknown source" for a in self.articles)
         dates = sorted({a.date for a in self.articles}, reverse=True)
         return CorpusStats(

@@ -96,9 +96,8 @@ class Passages(Sequence[Passage]):
         if not 0 <= i < len(self):
             raise IndexError("passage index out of range")
         p = int(self._sent_para[i])
-        text = self._paras[p][int(self._starts[i]) : int(self._ends[i])]
         art = self._articles[int(self._para_article[p])]
-        return Passage(i, text, art, p, bool(self._caption[i]))
+        return Passage(i, self.text(i), art, p, bool(self._caption[i]))
 
 
 class Field:

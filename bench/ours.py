@@ -8,7 +8,6 @@ import io
 import json
 import pstats
 import re
-import subprocess
 import sys
 import time
 import tracemalloc
@@ -18,6 +17,7 @@ from typing import Any
 
 from bench.data import REPO, SEED_EVAL
 from bench.metrics import Outcome
+from bench.process import run_command, tail
 
 
 def settings_for(corpus: Path) -> Any:
@@ -98,24 +98,17 @@ def cli_batch(corpus: Path, questions: Sequence[str], timeout: float = 1200) -> 
         return {"skipped": "no briefbot command in the environment"}
     stdin = "\n".join(questions) + "\n"
     t = time.perf_counter()
-    try:
-        run = subprocess.run(
-            [str(cmd), "ask", "--json", "--corpus", str(corpus), "-"],
-            input=stdin,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            cwd=REPO,
-        )
-    except subprocess.TimeoutExpired:
+    run = run_command(
+        [str(cmd), "ask", "--json", "--corpus", str(corpus), "-"], timeout, stdin=stdin
+    )
+    if run is None:
         return {"skipped": f"briefbot ask timed out after {timeout:.0f} s"}
     wall = time.perf_counter() - t
     lines = [line for line in run.stdout.splitlines() if line.strip()]
     if run.returncode != 0 or len(lines) != len(questions):
-        tail = " ".join(run.stderr.strip().splitlines()[-2:])[-300:]
         return {
             "skipped": f"briefbot ask exited {run.returncode}, printed {len(lines)} lines for "
-            f"{len(questions)} questions: {tail}"
+            f"{len(questions)} questions: {tail(run.stderr)}"
         }
     outcomes = []
     for line in lines:
@@ -137,20 +130,14 @@ def seed_eval(timeout: float = 300) -> dict[str, Any]:
     cmd = briefbot_command()
     if cmd is None:
         return {"skipped": "no briefbot command in the environment"}
-    try:
-        run = subprocess.run(
-            [sys.executable, str(SEED_EVAL), "--", str(cmd), "ask", "--json", "-"],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            cwd=REPO,
-        )
-    except subprocess.TimeoutExpired:
+    run = run_command(
+        [sys.executable, str(SEED_EVAL), "--", str(cmd), "ask", "--json", "-"], timeout
+    )
+    if run is None:
         return {"skipped": f"seed_eval timed out after {timeout:.0f} s"}
     m = re.search(r"(\d+)/(\d+) questions answered as expected", run.stdout)
     if not m:
-        tail = " ".join((run.stdout + run.stderr).strip().splitlines()[-2:])[-300:]
-        return {"skipped": f"seed_eval exited {run.returncode}: {tail}"}
+        return {"skipped": f"seed_eval exited {run.returncode}: {tail(run.stdout + run.stderr)}"}
     misses = [line for line in run.stdout.splitlines() if line.startswith("miss:")]
     return {"passed": int(m.group(1)), "total": int(m.group(2)), "misses": misses}
 

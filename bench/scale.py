@@ -11,15 +11,15 @@ from __future__ import annotations
 import argparse
 import json
 import resource
-import subprocess
 import sys
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from bench.data import REPO, Sentence
+from bench.data import Sentence
 from bench.metrics import latency_summary
+from bench.process import run_command, tail
 
 
 def rss_mb() -> float:
@@ -139,20 +139,12 @@ def main(argv: Sequence[str] | None = None) -> None:
 def run_worker(args: Sequence[str], timeout: float) -> dict[str, Any]:
     """Run one worker in a fresh interpreter and return its JSON result (or a skip note)."""
     t = time.perf_counter()
-    try:
-        run = subprocess.run(
-            [sys.executable, "-m", "bench.scale", *args],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            cwd=REPO,
-        )
-    except subprocess.TimeoutExpired:
+    run = run_command([sys.executable, "-m", "bench.scale", *args], timeout)
+    if run is None:
         return {"skipped": f"timed out after {timeout:.0f} s"}
     lines = run.stdout.strip().splitlines()
     if run.returncode != 0 or not lines:
-        tail = " ".join(run.stderr.strip().splitlines()[-2:])[-300:]
-        return {"skipped": f"worker exited {run.returncode}: {tail}"}
+        return {"skipped": f"worker exited {run.returncode}: {tail(run.stderr)}"}
     result: dict[str, Any] = json.loads(lines[-1])
     result["wall_s"] = time.perf_counter() - t
     return result

@@ -1,0 +1,25 @@
+"""Running one measured command in the repository: the bench's three subprocess calls."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Sequence
+
+from bench.data import REPO
+
+
+def run_command(
+    args: Sequence[str], timeout: float, stdin: str | None = None
+) -> subprocess.CompletedProcess[str] | None:
+    """Run ``args`` from the repository with captured text output; None when it timed out."""
+    try:
+        return subprocess.run(
+            list(args), input=stdin, capture_output=True, text=True, timeout=timeout, cwd=REPO
+        )
+    except subprocess.TimeoutExpired:
+        return None
+
+
+def tail(output: str) -> str:
+    """The last two lines of a command's output, for a one-line skip note."""
+    return " ".join(output.strip().splitlines()[-2:])[-300:]

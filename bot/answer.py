@@ -18,7 +18,8 @@ from rapidfuzz.distance import OSA
 from bot.answer_types import AnswerType, is_wh, question_type
 from bot.index import Index, Posting
 from bot.models import Answer, Passage
-from bot.text import GENERIC, STOPWORDS, Token, fold, words
+from bot.text import Token, fold, words
+from bot.wordlists import GENERIC, STOPWORDS
 
 MAX_QUOTE = 400
 # Weights of the context a sentence inherits from its paragraph and its article's title, of the

@@ -13,7 +13,7 @@ from bot.answer_types import NAME_RE
 from bot.index import Index
 from bot.models import Article, ArticleRef, Briefing, BriefItem
 from bot.sentences import split_sentences
-from bot.text import STOPWORDS
+from bot.wordlists import STOPWORDS
 
 LEAD_CHARS = 300
 # Share of a topic's words (idf-weighted) an article must mention to be on that topic.

@@ -9,140 +9,13 @@ from __future__ import annotations
 
 import re
 
-ABBREVIATIONS = frozenset(
-    [
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        "prof",
-        "sr",
-        "jr",
-        "st",
-        "mt",
-        "ft",
-        "gov",
-        "sen",
-        "rep",
-        "gen",
-        "col",
-        "lt",
-        "sgt",
-        "capt",
-        "cmdr",
-        "adm",
-        "maj",
-        "rev",
-        "hon",
-        "pres",
-        "supt",
-        "insp",
-        "det",
-        "fr",
-        "messrs",
-        "mme",
-        "mlle",
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
-        "mon",
-        "tue",
-        "tues",
-        "wed",
-        "thu",
-        "thur",
-        "thurs",
-        "fri",
-        "sat",
-        "sun",
-        "no",
-        "nos",
-        "vol",
-        "vols",
-        "fig",
-        "figs",
-        "p",
-        "pp",
-        "ch",
-        "art",
-        "sec",
-        "inc",
-        "corp",
-        "ltd",
-        "co",
-        "bros",
-        "dept",
-        "est",
-        "approx",
-        "vs",
-        "v",
-        "etc",
-        "al",
-        "cf",
-        "e.g",
-        "i.e",
-        "a.m",
-        "p.m",
-        "ca",
-        "univ",
-        "assn",
-        "ave",
-        "blvd",
-        "rd",
-    ]
-)
+from bot.wordlists import ABBREVIATIONS, SENTENCE_OPENERS
+
 # Abbreviations that are regular words too: they end a sentence unless a number follows.
 _NUMBERED = frozenset({"no", "nos", "vol", "vols", "fig", "figs", "p", "pp", "ch", "art", "sec"})
 # Abbreviations that may end a sentence ("... the company, Acme Inc. It said"): split after them
 # only when the next word is a common sentence opener.
 _MAY_END = frozenset({"inc", "corp", "ltd", "co", "bros", "etc", "a.m", "p.m", "est", "al"})
-_OPENERS = frozenset(
-    [
-        "the",
-        "a",
-        "an",
-        "it",
-        "he",
-        "she",
-        "they",
-        "we",
-        "i",
-        "this",
-        "that",
-        "these",
-        "those",
-        "there",
-        "his",
-        "her",
-        "its",
-        "their",
-        "in",
-        "on",
-        "at",
-        "but",
-        "and",
-        "however",
-        "meanwhile",
-        "after",
-        "before",
-        "when",
-        "while",
-        "if",
-        "as",
-        "on",
-        "also",
-        "according",
-    ]
-)
 
 _OPEN_QUOTES = '"“«‘'
 _CLOSE_QUOTES = "\"”»’'"
@@ -199,7 +72,7 @@ def _is_boundary(text: str, start: int, m: re.Match[str]) -> bool:
     if low in _NUMBERED:
         return not first.isdigit()
     if low in _MAY_END:
-        return _next_word(text, after).lower() in _OPENERS
+        return _next_word(text, after).lower() in SENTENCE_OPENERS
     if low in ABBREVIATIONS:
         return False
     # An initial: "J. R. R. Tolkien", "Donald J. Trump".
@@ -208,7 +81,7 @@ def _is_boundary(text: str, start: int, m: re.Match[str]) -> bool:
     # A dotted acronym: "U.S. President" stays together; "the U.S. The next day" splits.
     if _ACRONYM.fullmatch(word):
         next_text = _next_word(text, after)
-        return next_text.lower() in _OPENERS and next_text[:1].isupper()
+        return next_text.lower() in SENTENCE_OPENERS and next_text[:1].isupper()
     return True
 
 

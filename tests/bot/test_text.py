@@ -10,7 +10,8 @@ import pytest
 from bot.aliases import Aliases
 from bot.engine import Engine
 from bot.errors import ConfigError
-from bot.text import STOPWORDS, Analyzer, clean, fold
+from bot.text import Analyzer, clean, fold
+from bot.wordlists import STOPWORDS
 from tests.conftest import make_settings
 
 

@@ -181,13 +181,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     engine, build_s, note = ours.load_engine(corpus)
     sentences = data.engine_sentences(engine) if engine is not None else None
-    source = "engine.passages"
+    source = "engine.sentence_table"
     if sentences is None:
         sentences = data.regex_sentences(rows)
         source = "regex splitter"
         notes.append(
             "baseline sentences from the fallback regex splitter "
-            "(the engine exposes no passages yet)"
+            "(the engine exposes no sentence table)"
         )
     if note:
         notes.append(f"ours not measured: {note}")

@@ -178,7 +178,7 @@ _BOUNDARY = re.compile(r"([.!?][\"')\]]*)\s+(?=[\"'(\[]?[A-Z0-9])")
 
 
 def split_sentences(text: str) -> list[str]:
-    """A simple regex sentence splitter (fallback when the engine exposes no passages)."""
+    """A simple regex sentence splitter (fallback when the engine exposes no sentence table)."""
     out: list[str] = []
     start = 0
     for m in _BOUNDARY.finditer(text):
@@ -205,13 +205,13 @@ def regex_sentences(rows: Iterable[dict[str, str]]) -> list[Sentence]:
 
 
 def engine_sentences(engine: object) -> list[Sentence] | None:
-    """The sentences the engine indexes (``engine.passages``: ``.text``, ``.article.title``)."""
-    passages = getattr(engine, "passages", None)
-    if passages is None:
+    """The sentences the engine indexes (``engine.sentence_table``: ``.text``, ``.article``)."""
+    table = getattr(engine, "sentence_table", None)
+    if table is None:
         return None
     out: list[Sentence] = []
     try:
-        for p in passages:
+        for p in table:
             text = getattr(p, "text", None)
             title = getattr(getattr(p, "article", None), "title", "") or ""
             if isinstance(text, str) and text.strip():

@@ -198,7 +198,7 @@ def _rank(
 
 
 def _rerank(c: Candidate, query: Query, index: Index, idf: dict[str, float], total: float) -> None:
-    text = index.passages.text(c.id)
+    text = index.sentence_table.text(c.id)
     tokens = index.tokens(c.id)
     hits = [t for t in tokens if t.term in idf]
     c.matched = [(t.start, t.end) for t in hits]
@@ -348,13 +348,13 @@ def _off_topic(query: Query) -> bool:
 
 
 def _passage(c: Candidate, query: Query, index: Index) -> Passage:
-    text, offset = index.passages.text(c.id), 0
+    text, offset = index.sentence_table.text(c.id), 0
     highlight = c.spans[:2] if c.spans else []
     if not highlight and query.kind is AnswerType.OTHER:
         highlight = _merge(c.matched)
     # A sentence that leans on the one before ("It was ...") is quoted with it when short.
     if (len(text) < 60 or _ANAPHOR.match(text)) and c.id > 0:
-        prev = index.passages.text(c.id - 1)
+        prev = index.sentence_table.text(c.id - 1)
         same_paragraph = index.sent_para[c.id - 1] == index.sent_para[c.id]
         if same_paragraph and len(prev) + len(text) + 1 <= MAX_QUOTE:
             offset = len(prev) + 1

@@ -19,7 +19,7 @@ from bot.aliases import Aliases
 from bot.answer import analyse, build_answer, rank
 from bot.brief import Briefer
 from bot.corpus import LoadReport
-from bot.index import Index, Passages
+from bot.index import Index, SentenceTable
 from bot.models import Answer, Article, Briefing, CorpusStats
 from bot.question import prepare
 from bot.settings import Settings
@@ -58,9 +58,9 @@ class Engine:
         return cls(report.articles, settings, report)
 
     @property
-    def passages(self) -> Passages:
+    def sentence_table(self) -> SentenceTable:
         """Every indexed sentence (``.text``, ``.article``), for benchmarks and tools."""
-        return self.index.passages
+        return self.index.sentence_table
 
     async def ask(self, question: str, *, limit: int | None = None) -> Answer:
         """Answer ``question`` with the best quoted passages, or say nothing answers it."""

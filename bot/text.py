@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from array import array
+from collections.abc import Iterable
 from typing import NamedTuple
 
 import Stemmer
@@ -50,8 +50,10 @@ _CONTROL = re.compile(
     r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\u202a-\u202e\ufeff\ud800-\udfff]"
 )
 
-_WORD = re.compile(r"[^\W_]+(?:['.][^\W_]+)*", re.UNICODE)
-_ASCII_WORD = re.compile(r"[a-z0-9]+(?:['.][a-z0-9]+)*")  # _WORD on folded ASCII text
+#: A word: letters and digits, inner apostrophes and dots included ("don't", "u.s", "1.5").
+WORD = re.compile(r"[^\W_]+(?:['.][^\W_]+)*", re.UNICODE)
+#: WORD on folded (lower-case) ASCII text: the same matches, faster.
+ASCII_WORD = re.compile(r"[a-z0-9]+(?:['.][a-z0-9]+)*")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 
 
@@ -106,29 +108,10 @@ def squash(text: str) -> str:
     return " ".join(text.split())
 
 
-_STEMS: dict[str, str] = {}
-STEMS_CAP = 2_000_000  # words memoised at most
-
-
-def stem(word: str) -> str:
-    """Light English stemming ("visiting" ~ "visit"), memoised: vocabularies repeat."""
-    found = _STEMS.get(word)
-    if found is not None:
-        return found
-    out = (
-        word
-        if (not word.isascii() or word.isdigit() or len(word) <= 3)
-        else (_STEMMER.stemWord(word))
-    )
-    if len(_STEMS) < STEMS_CAP:
-        _STEMS[word] = out
-    return out
-
-
 def words(folded: str) -> list[tuple[str, int, int]]:
     """Surface words of already folded text with offsets: hyphens split, possessives dropped."""
     out: list[tuple[str, int, int]] = []
-    for m in _WORD.finditer(folded):
+    for m in WORD.finditer(folded):
         w, s = m.group(), m.start()
         if w.isascii() and w.isalnum():  # the common case: a plain word
             out.append((w, s, s + len(w)))
@@ -165,23 +148,54 @@ def _is_acronym(w: str) -> bool:
     return len(parts) > 1 and all(len(p) == 1 and p.isalpha() for p in parts)
 
 
+STEMS_CAP = 2_000_000  # words an Analyzer memoises at most
+
+
 class Analyzer:
-    """Turns text into index terms: fold, split, merge aliases, drop stopwords, stem."""
+    """Turns text into index terms: fold, split, merge aliases, drop stopwords, stem.
+
+    It memoises every surface word it stems (``stems``): vocabularies repeat, and the memo is
+    the fuzzy matcher's vocabulary of surface words. The memo is this analyzer's own, so two
+    corpora in one process never share one.
+    """
 
     def __init__(self, aliases: Aliases | None = None) -> None:
         self.aliases = aliases or Aliases()
+        self.stems: dict[str, str] = {}  # surface word -> stem, in order of first use
+
+    def stem(self, word: str) -> str:
+        """Light English stemming ("visiting" ~ "visit"), memoised up to STEMS_CAP words."""
+        found = self.stems.get(word)
+        if found is not None:
+            return found
+        out = (
+            word
+            if (not word.isascii() or word.isdigit() or len(word) <= 3)
+            else (_STEMMER.stemWord(word))
+        )
+        if len(self.stems) < STEMS_CAP:
+            self.stems[word] = out
+        return out
+
+    def learn_stems(self, pairs: Iterable[tuple[str, str]]) -> None:
+        """Add (word, stem) pairs stemmed elsewhere (an index worker) that this memo lacks, in
+        order, as if this analyzer had stemmed them itself."""
+        memo = self.stems
+        for word, stemmed in pairs:
+            if word not in memo and len(memo) < STEMS_CAP:
+                memo[word] = stemmed
 
     def tokenize(self, text: str, *, keep_stopwords: bool = False) -> list[Token]:
         """Terms of ``text`` with offsets into it (stemmed, stopwords dropped unless asked)."""
         folded = fold(text)
         if folded.isascii():
             # Plain ASCII words and no alias in sight (most sentences): no per-word checks.
-            matches = list(_WORD.finditer(folded))
+            matches = list(WORD.finditer(folded))
             found_words = [m.group() for m in matches]
             if all(map(str.isalnum, found_words)) and self.aliases.first_words.isdisjoint(
                 found_words
             ):
-                stems = _STEMS
+                stems, stem = self.stems, self.stem
                 return [
                     Token(stems.get(w) or stem(w), m.start(), m.end(), w)
                     for m, w in zip(matches, found_words, strict=True)
@@ -192,14 +206,14 @@ class Analyzer:
         for w, s, e in found:
             if not keep_stopwords and w in STOPWORDS:
                 continue
-            out.append(Token(w if "_" in w else stem(w), s, e, w))
+            out.append(Token(w if "_" in w else self.stem(w), s, e, w))
         return out
 
     def terms(self, text: str) -> list[str]:
         """Just the index terms of ``text``: the lean path used to build the index."""
-        stems = _STEMS
+        stems, stem = self.stems, self.stem
         folded = fold(text)
-        found = _WORD.findall(folded)
+        found = WORD.findall(folded)
         if "'" in folded:
             found = [w[:-2] if w.endswith("'s") else w for w in found]
         # Fast path for plain ASCII words with no alias in sight: C-level checks only.
@@ -210,125 +224,3 @@ class Analyzer:
         ):
             found = [w for w, _, _ in self.aliases.merge(text, words(folded))]
         return [stems.get(w) or (w if "_" in w else stem(w)) for w in found if w not in STOPWORDS]
-
-
-class TermIds:
-    """Index terms as integer ids, for building the index: the same terms as
-    :meth:`Analyzer.terms`, at a few C-level calls a sentence instead of Python work per word.
-
-    A memo maps each match of the word pattern to its term id (0 for a stopword, ids start at 1),
-    so a sentence whose words were all seen before costs one ``findall`` and one ``map``. It is
-    keyed by word, never by sentence, so it grows with the vocabulary, not with the corpus.
-    Alias phrases are merged over the memoised words (:meth:`_merge`). Sentences with a new word
-    go through :meth:`Analyzer.terms` itself, which keeps the stemmer memo (the fuzzy matcher's
-    vocabulary) filled exactly as before: a word's term is memoised only once it is in there.
-    """
-
-    def __init__(self, analyzer: Analyzer) -> None:
-        self.analyzer = analyzer
-        self.vocab: dict[str, int] = {}  # term -> id - 1
-        # Match -> term id + 1, 0 (stopword) or None (several words: always the full path).
-        self._ids: dict[str, int | None] = {}
-        self._words: dict[str, str] = {}  # match seen in full -> its word, if just one
-        self._alias: set[str] = set()  # matches seen whose word may start an alias phrase
-        # First word -> (phrase, canonical, is an all-caps acronym), longest phrase first: the
-        # order in which Aliases.merge tries them.
-        self._phrases: dict[str, list[tuple[tuple[str, ...], str, bool]]] = {}
-        table = analyzer.aliases.phrases
-        for key in sorted(table, key=len, reverse=True):
-            self._phrases.setdefault(key[0], []).append((key, *table[key]))
-
-    def add(self, text: str, out: array) -> int:
-        """Append the term ids + 1 of ``text`` to ``out``; return how many."""
-        folded = fold(text)
-        # On ASCII text (folded: lower case) the pattern is [a-z0-9]: the same matches, faster.
-        found = (_ASCII_WORD if folded.isascii() else _WORD).findall(folded)
-        ids: list[int | None] | None = list(map(self._ids.get, found))
-        alias = not self._alias.isdisjoint(found)
-        if alias or None in ids:  # type: ignore[operator]
-            ids = self._merge(text, folded, found) if alias else None
-            if ids is None:
-                vocab, start = self.vocab, len(out)
-                out.extend([vocab.setdefault(t, len(vocab)) + 1 for t in self.analyzer.terms(text)])
-                self._learn(found)
-                return len(out) - start
-        start = len(out)
-        out.extend(filter(None, ids))
-        return len(out) - start
-
-    def _merge(self, text: str, folded: str, found: list[str]) -> list[int | None] | None:
-        """The term ids + 1 of a sentence with alias phrases merged as :meth:`Aliases.merge` does,
-        or None when only the full path can tell: a new or unstemmed word, non-ASCII text (the
-        acronym test reads the original text), a canonical term not stemmed yet."""
-        ws = list(map(self._words.get, found))
-        if None in ws or not text.isascii():
-            return None
-        ids = list(map(self._ids.get, found))
-        merged: list[int | str | None] = []  # term id + 1 (0: stopword) or a canonical term
-        last = None  # the word before, as merge() sees it
-        starts = None
-        i, n = 0, len(ws)
-        while i < n:
-            w = ws[i]
-            for key, canon, acronym in self._phrases.get(w, ()):
-                if tuple(ws[i : i + len(key)]) != key:
-                    continue
-                if acronym and "." not in found[i] and last != "the":
-                    # Only in capitals: read this word in the original text.
-                    if starts is None:
-                        starts = [m.start() for m in _ASCII_WORD.finditer(folded)]
-                    s = starts[i]
-                    if not text[s : s + len(w)].isupper():
-                        continue
-                merged.append(canon)
-                last = canon
-                i += len(key)
-                break
-            else:
-                merged.append(ids[i])
-                last = w
-                i += 1
-        vocab, stems = self.vocab, _STEMS
-        for k, t in enumerate(merged):
-            if t is None:
-                return None
-            if isinstance(t, str):
-                if t in STOPWORDS:
-                    merged[k] = 0
-                    continue
-                # As terms() does; a canonical word not stemmed yet needs the full path.
-                term = t if "_" in t else stems.get(t) if len(stems) < STEMS_CAP else stem(t)
-                if term is None:
-                    return None
-                merged[k] = vocab.setdefault(term, len(vocab)) + 1
-        return merged  # type: ignore[return-value]
-
-    def _learn(self, found: list[str]) -> None:
-        """Memoise the new matches of a sentence just analysed in full."""
-        memo, stems, vocab = self._ids, _STEMS, self.vocab
-        first = self.analyzer.aliases.first_words
-        for m in found:
-            if memo.get(m) is not None:
-                continue
-            # A plain ASCII word is its own only word: no need to run words() on it.
-            p = [m] if m.isascii() and m.isalnum() else [w for w, _, _ in words(m)]
-            if len(p) != 1:
-                memo[m] = None
-                continue
-            w = self._words[m] = p[0]
-            if w in first:
-                self._alias.add(m)
-            if w in STOPWORDS:
-                memo[m] = 0
-                continue
-            # A word merged into an alias phrase was not stemmed here: its term is memoised
-            # once the full path has stemmed it and made the term (past the memo's cap, stem()).
-            term = stems.get(w) if len(stems) < STEMS_CAP else stem(w)
-            tid = vocab.get(term) if term is not None else None
-            if tid is not None:
-                memo[m] = tid + 1
-
-
-def stems() -> dict[str, str]:
-    """Every surface word stemmed so far, with its stem (the fuzzy matcher's vocabulary)."""
-    return _STEMS

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-import bot.text as text_mod
 from bot import corpus
 from bot.aliases import Aliases
-from bot.text import Analyzer, TermIds, clean, squash
+from bot.index.term_ids import TermIds
+from bot.text import Analyzer, clean, squash
 
 ALIAS_SENTENCES = [
     "The US said it would help us.",
@@ -50,17 +50,15 @@ def _run(analyzer: Analyzer, sentences: list[str], *, term_ids: bool) -> list[li
     "aliases",
     [Aliases(), Aliases({"phone": ["mobile", "cellphone"], "the": ["thee"], "us": ["US"]})],
 )
-def test_term_ids_match_analyzer_terms_and_fill_the_stem_memo_alike(
-    aliases: Aliases, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_term_ids_match_analyzer_terms_and_fill_the_stem_memo_alike(aliases: Aliases) -> None:
     # Twice over, shuffled: the second pass runs on memoised words.
     sentences = ALIAS_SENTENCES + ALIAS_SENTENCES[::-1] + ALIAS_SENTENCES[1::2]
     memos = []
     results = []
     for term_ids in (False, True):
-        monkeypatch.setattr(text_mod, "_STEMS", {})
-        results.append(_run(Analyzer(aliases), sentences, term_ids=term_ids))
-        memos.append(list(text_mod.stems().items()))
+        analyzer = Analyzer(aliases)  # each with a stem memo of its own, empty
+        results.append(_run(analyzer, sentences, term_ids=term_ids))
+        memos.append(list(analyzer.stems.items()))
     assert results[0] == results[1]
     assert memos[0] == memos[1]
 

@@ -70,7 +70,7 @@ async def test_sources_command_describes_the_corpus(chat: Chat) -> None:
     assert "1 article " in reply.text
     assert "The Yomiuri Shimbun (1)" in reply.text
     assert "2026-01-03" in reply.text
-    assert f"{len(chat.engine.passages)} passages" in reply.text
+    assert f"{len(chat.engine.sentence_table)} passages" in reply.text
 
 
 async def test_unknown_command_names_it_and_shows_help(chat: Chat) -> None:

@@ -99,7 +99,7 @@ async def test_large_corpus_path_searches_in_a_worker_thread(
 def test_stats_describe_the_loaded_corpus(engine: Engine) -> None:
     stats = engine.stats()
     assert stats.articles == 1
-    assert stats.passages == len(engine.passages) > 10
+    assert stats.passages == len(engine.sentence_table) > 10
     assert stats.sources == {"The Yomiuri Shimbun": 1}
     assert [d.isoformat() for d in stats.newest] == ["2026-01-03"]
     assert stats.oldest is not None and stats.oldest.isoformat() == "2026-01-03"

@@ -50,14 +50,14 @@ def test_fuzzy_similarity_is_below_an_exact_match(engine: Engine) -> None:
 def test_every_sentence_is_indexed_with_its_article(engine: Engine) -> None:
     index = engine.index
     article = engine.articles[0]
-    texts = [p.text for p in index.passages if not p.caption]
+    texts = [p.text for p in index.sentence_table if not p.caption]
     assert " ".join(texts) == " ".join(article.paragraphs)
-    assert all(p.article is article for p in index.passages)
+    assert all(p.article is article for p in index.sentence_table)
     assert len(index) == engine.stats().passages
 
 
 def test_caption_is_indexed_but_marked_as_caption(engine: Engine) -> None:
-    captions = [p for p in engine.index.passages if p.caption]
+    captions = [p for p in engine.index.sentence_table if p.caption]
     assert [p.text for p in captions] == [engine.articles[0].caption]
 
 
@@ -66,7 +66,7 @@ def test_sentences_of_a_paragraph_are_contiguous(engine: Engine) -> None:
     for para in range(len(index.para_first) - 1):
         ids = list(index.paragraph_sentences(para))
         assert ids
-        assert {index.passages[i].paragraph for i in ids} == {para}
+        assert {index.sentence_table[i].paragraph for i in ids} == {para}
 
 
 def test_known_terms_include_title_and_tag_words(engine: Engine) -> None:

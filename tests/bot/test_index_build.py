@@ -1,5 +1,5 @@
 """The index build: the parallel build makes exactly the index the serial one does, and the
-lazy passage sequence behaves like a list."""
+lazy sentence table behaves like a list."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import datetime as dt
 import numpy as np
 import pytest
 
-import bot.index as index_mod
+import bot.index.build as build_mod
 from bot.index import Index
 from bot.models import Article
 from bot.text import Analyzer
@@ -41,6 +41,7 @@ def _articles(n: int) -> list[Article]:
 
 
 def _snapshot(index: Index) -> dict[str, object]:
+    """Everything a build makes, the analyzer's stem memo (in order) included."""
     fields = {}
     for name in ("sentences", "paragraphs", "titles"):
         field = getattr(index, name)
@@ -50,13 +51,16 @@ def _snapshot(index: Index) -> dict[str, object]:
             {t: (p.ids.tolist(), p.weights.tolist(), p.idf) for t, p in field.postings.items()},
         )
     return {
-        "passages": [(p.id, p.text, p.article.id, p.paragraph, p.caption) for p in index.passages],
+        "sentences": [
+            (s.id, s.text, s.article.id, s.paragraph, s.caption) for s in index.sentence_table
+        ],
         "fields": fields,
         "arrays": {
             k: getattr(index, k).tolist()
             for k in ("sent_para", "sent_article", "para_article", "para_first", "caption")
         },
         "surface": index.surface,
+        "stems": list(index.analyzer.stems.items()),
     }
 
 
@@ -66,19 +70,22 @@ def test_parallel_build_equals_serial_build(
 ) -> None:
     articles = _articles(13)
     serial = _snapshot(Index(articles, Analyzer()))
-    monkeypatch.setattr(index_mod, "_processes", lambda _articles: processes)
+    monkeypatch.setattr(build_mod, "process_count", lambda _articles: processes)
+    # A fresh analyzer: its stem memo starts empty, so the words only the workers' runs hold
+    # ("word12x0") reach it only through the workers' stems, merged in run order.
     parallel = _snapshot(Index(articles, Analyzer()))
+    assert "word12x0" in dict(parallel["stems"])  # type: ignore[call-overload]
     assert parallel == serial
 
 
-def test_passages_behave_like_a_list() -> None:
+def test_sentence_table_behaves_like_a_list() -> None:
     index = Index(_articles(3), Analyzer())
-    passages = index.passages
-    as_list = [passages[i] for i in range(len(passages))]
-    assert list(passages) == as_list
-    assert passages[-1] == as_list[-1]
-    assert passages[1:4] == as_list[1:4]
+    table = index.sentence_table
+    as_list = [table[i] for i in range(len(table))]
+    assert list(table) == as_list
+    assert table[-1] == as_list[-1]
+    assert table[1:4] == as_list[1:4]
     assert all(isinstance(p.id, int) and isinstance(p.paragraph, int) for p in as_list)
     with pytest.raises(IndexError):
-        passages[len(passages)]
+        table[len(table)]
     assert np.array_equal(index.caption, [p.caption for p in as_list])

@@ -99,7 +99,7 @@ def test_blank_text_has_no_sentences(text: str) -> None:
 
 
 def test_every_sentence_of_the_seed_article_ends_with_punctuation(engine: Engine) -> None:
-    for passage in engine.passages:
+    for passage in engine.sentence_table:
         assert passage.text.rstrip("”\"'’)")[-1] in ".?!", passage.text
         # No sentence starts inside an abbreviation or a quote's attribution.
         assert not passage.text.startswith(("she said", "President Donald", "S. President"))

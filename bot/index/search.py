@@ -1,0 +1,177 @@
+"""The query-time index: sentences, paragraphs and titles of a corpus in BM25 fields, the text
+of every sentence, and the surface words a misspelled question word is matched against.
+
+A sentence inherits context from its paragraph and article: each level has postings of its own.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections import defaultdict
+from collections.abc import Iterable
+
+import numpy as np
+from rapidfuzz.distance import OSA
+
+from bot.answer_types import AnswerType, answer_spans
+from bot.index.build import analyse_all, blocks
+from bot.index.fields import Field
+from bot.index.sentence_table import SentenceTable
+from bot.models import Article, ArticleRef
+from bot.text import Analyzer, Token
+
+# Typos of 4-letter words must keep the first letter: "bat" is not a typo of "cat".
+FIRST_LETTER_FREE = 5
+# Sentences whose tokens are memoised at most (their answer spans likewise); then the memo starts
+# over, so a long-running bot's memory stays bounded.
+MEMO_SENTENCES = 100_000
+
+
+class Index:
+    """Sentences, paragraphs and titles of a corpus, indexed for question answering."""
+
+    def __init__(self, articles: list[Article], analyzer: Analyzer) -> None:
+        self.analyzer = analyzer
+        self.articles = articles
+        # Paragraph texts (an article's caption last) and their article.
+        paras: list[str] = []
+        para_article, para_caption = array("i"), array("b")
+        for a_idx, art in enumerate(articles):
+            for para, is_caption in blocks(art):
+                paras.append(para)
+                para_article.append(a_idx)
+                para_caption.append(is_caption)
+        parts = analyse_all(articles, analyzer)
+        # One vocabulary, in order of first use as in a serial build; each part's own term ids
+        # mapped onto it.
+        vocab: dict[str, int] = {}
+        term_ids = []
+        for part in parts:
+            part_ids, part_vocab = part.take_terms()  # freed as we go
+            remap = np.fromiter(
+                (vocab.setdefault(t, len(vocab)) for t in part_vocab),
+                dtype=np.int32,
+                count=len(part_vocab),
+            )
+            term_ids.append(remap[part_ids])
+            del part_ids, part_vocab
+        tids = np.concatenate(term_ids)
+        del term_ids
+        # For each sentence its paragraph and offsets in it: arrays, not a million objects.
+        para_base = np.cumsum([0] + [len(p.para_first) for p in parts])
+        sent_base = np.cumsum([0] + [len(p.starts) for p in parts])
+        self.sent_para = np.concatenate(
+            [p.sent_para + b for p, b in zip(parts, para_base, strict=False)]
+        ).astype(np.int32)
+        self.para_first = np.concatenate(
+            [*(p.para_first + b for p, b in zip(parts, sent_base, strict=False)), sent_base[-1:]]
+        ).astype(np.int32)
+        self.para_article = np.asarray(para_article, dtype=np.int32)
+        self.sentences = Field(
+            vocab,
+            tids,
+            np.concatenate([p.lengths for p in parts]),
+            group=self.sent_para,
+            groups=len(paras),
+        )
+        del tids
+        self.paragraphs = self.sentences.paragraphs
+        self.titles = Field.from_terms([t for p in parts for t in p.title_terms])
+        self.sent_article = self.para_article[self.sent_para]
+        self.caption = np.asarray(para_caption, dtype=bool)[self.sent_para]
+        self.sentence_table = SentenceTable(
+            articles,
+            paras,
+            self.para_article,
+            self.sent_para,
+            np.concatenate([p.starts for p in parts]),
+            np.concatenate([p.ends for p in parts]),
+            self.caption,
+        )
+        del parts
+        # Surface words -> index term, for fuzzy matching of misspelled question words: the
+        # analyzer's stem memo holds every word it has seen, so no second pass over the text.
+        self.surface = {w: t for w, t in analyzer.stems.items() if self.knows(t)}
+        self._tokens: dict[int, list[Token]] = {}
+        self._citations: dict[int, ArticleRef] = {}
+        self._spans: dict[tuple[int, AnswerType], list[tuple[int, int]]] = {}
+        self._deletes = _deletion_index(w for w in self.surface if w.isalpha() and len(w) >= 4)
+
+    def citation(self, pid: int) -> ArticleRef:
+        """The citation of a sentence's article, made once per article."""
+        a_idx = int(self.sent_article[pid])
+        ref = self._citations.get(a_idx)
+        if ref is None:
+            art = self.articles[a_idx]
+            ref = self._citations[a_idx] = ArticleRef(
+                id=art.id, title=art.title, date=art.date, source=art.source, url=art.url
+            )
+        return ref
+
+    def tokens(self, pid: int) -> list[Token]:
+        """Tokens (with offsets) of one sentence; memoised: hot sentences rank again and again."""
+        found = self._tokens.get(pid)
+        if found is None:
+            if len(self._tokens) > MEMO_SENTENCES:
+                self._tokens.clear()
+            found = self._tokens[pid] = self.analyzer.tokenize(self.sentence_table.text(pid))
+        return found
+
+    def spans(self, pid: int, kind: AnswerType) -> list[tuple[int, int]]:
+        """Answer-type spans of one sentence, memoised like :meth:`tokens`."""
+        key = (pid, kind)
+        found = self._spans.get(key)
+        if found is None:
+            if len(self._spans) > MEMO_SENTENCES:
+                self._spans.clear()
+            found = self._spans[key] = answer_spans(self.sentence_table.text(pid), kind)
+        return found
+
+    def __len__(self) -> int:
+        return len(self.sentence_table)
+
+    def knows(self, term: str) -> bool:
+        return term in self.sentences.postings or term in self.titles.postings
+
+    def fuzzy(self, word: str) -> list[tuple[str, float]]:
+        """Index terms one typo away from a word absent from the vocabulary, with a weight."""
+        if len(word) < 4 or not word.isalpha():
+            return []
+        out: dict[str, float] = {}
+        for key in sorted({word, *_deletes(word)}):  # sorted: same ties every run
+            for cand in self._deletes.get(key, ()):
+                if cand == word or OSA.distance(word, cand, score_cutoff=1) > 1:
+                    continue
+                if cand[0] != word[0] and len(word) < FIRST_LETTER_FREE:
+                    continue  # short words: a wrong first letter is usually another word
+                term = self.surface[cand]
+                sim = 1.0 - 1 / max(len(word), len(cand))
+                out[term] = max(out.get(term, 0.0), sim)
+        # An inflected form misspelled ("visitng") may be far from every surface word but still
+        # start with an indexed stem ("visit").
+        for cut in range(len(word) - 1, max(3, len(word) - 4), -1):
+            stem_term = word[:cut]
+            if stem_term in self.sentences.postings and stem_term not in out:
+                out[stem_term] = cut / len(word)
+                break
+        best = sorted(out.items(), key=lambda kv: -kv[1])[:2]
+        return best
+
+    def paragraph_sentences(self, para: int) -> range:
+        return range(int(self.para_first[para]), int(self.para_first[para + 1]))
+
+
+def _deletes(word: str) -> list[str]:
+    return [word[:i] + word[i + 1 :] for i in range(len(word))]
+
+
+def _deletion_index(vocab: Iterable[str]) -> dict[str, list[str]]:
+    """Symmetric-delete index (SymSpell): every single-letter deletion of every word, so one
+    typo (insert, drop, swap, replace) is found by dictionary lookups instead of a vocabulary scan.
+    """
+    index: dict[str, list[str]] = defaultdict(list)
+    for w in vocab:
+        index[w].append(w)
+        for d in _deletes(w):
+            index[d].append(w)
+    return dict(index)

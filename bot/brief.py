@@ -8,10 +8,10 @@ from functools import cached_property
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from bot.answer import analyse
 from bot.answer_types import NAME_RE
 from bot.index import Index
 from bot.models import Article, ArticleRef, Briefing, BriefItem
+from bot.query import analyse
 from bot.sentences import split_sentences
 from bot.wordlists import STOPWORDS
 

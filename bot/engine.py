@@ -9,14 +9,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import threading
 import time
-from collections import Counter, OrderedDict
+from collections import Counter
 from functools import cached_property
 
 from bot import corpus as corpus_mod
 from bot.aliases import Aliases
-from bot.answer import analyse, build_answer, rank
+from bot.answer import Answerer
 from bot.brief import Briefer
 from bot.corpus import LoadReport
 from bot.index import Index, SentenceTable
@@ -47,8 +46,11 @@ class Engine:
         self.index = Index(articles, self.analyzer)
         self.build_seconds = time.perf_counter() - started
         self.briefer = Briefer(self.index)
-        self._cache: OrderedDict[tuple[str, int], str] = OrderedDict()
-        self._cache_lock = threading.Lock()
+        self.answerer = Answerer(
+            self.index,
+            min_coverage=self.settings.briefbot_min_coverage,
+            min_article_coverage=self.settings.briefbot_min_article_coverage,
+        )
 
     @classmethod
     def load(cls, settings: Settings | None = None) -> Engine:
@@ -75,34 +77,7 @@ class Engine:
         question = _LONE_SURROGATE.sub("\ufffd", question or "")
         limit = limit or self.settings.briefbot_answers
         text, notice = prepare(question, self.settings.briefbot_max_question_chars)
-        key = (text.lower(), limit)
-        with self._cache_lock:  # asks may run in worker threads at once
-            cached = self._cache.get(key)
-            if cached is not None:
-                self._cache.move_to_end(key)
-        if cached is not None:
-            # Cached as JSON: every caller gets its own answer to edit, cheaply (no deep copy).
-            answer = Answer.model_validate_json(cached)
-        else:
-            if not text:
-                answer = Answer(question=question, answered=False)
-            else:
-                query = analyse(text, self.index)
-                ranked = rank(query, self.index, limit)
-                answer = build_answer(
-                    text,
-                    query,
-                    ranked,
-                    self.index,
-                    limit,
-                    self.settings.briefbot_min_score,
-                    self.settings.briefbot_min_article_coverage,
-                )
-            frozen = answer.model_dump_json()
-            with self._cache_lock:
-                self._cache[key] = frozen
-                if len(self._cache) > 1024:
-                    self._cache.popitem(last=False)
+        answer = self.answerer.answer(text, limit)
         answer.question, answer.notice = question, notice
         answer.articles_searched = len(self.articles)
         if not answer.answered:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.errors import ConfigError
@@ -23,7 +23,13 @@ class Settings(BaseSettings):
     # Core
     briefbot_corpus: Path = Field(default=BUNDLED_CORPUS)
     briefbot_answers: int = Field(default=3, ge=1, le=10)
-    briefbot_min_score: float = Field(default=0.35, ge=0.0)
+    # Share of the question's rare words the best passages must cover for an answer. It was
+    # named BRIEFBOT_MIN_SCORE, which still works.
+    briefbot_min_coverage: float = Field(
+        default=0.35,
+        ge=0.0,
+        validation_alias=AliasChoices("briefbot_min_coverage", "briefbot_min_score"),
+    )
     briefbot_min_article_coverage: float = Field(default=0.55, ge=0.0, le=1.0)
     briefbot_max_question_chars: int = Field(default=1000, ge=10)
     briefbot_aliases_file: Path | None = None

@@ -1,0 +1,89 @@
+"""A question as weighted index terms: its words matched to the vocabulary (misspelled ones to
+their nearest indexed words), marked as names or topic words, and the kind of answer it wants."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import pairwise
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from bot.answer_types import AnswerType, is_wh, question_type
+from bot.index import Index
+from bot.text import fold, words
+from bot.wordlists import GENERIC, STOPWORDS
+
+# A word matched to the vocabulary through a typo counts this much (times its similarity) of a
+# word found as written: the match may be wrong.
+FUZZY_WEIGHT = 0.85
+_WH_WORDS = frozenset({"when", "where", "who", "why", "how", "what", "which"})
+
+
+@dataclass
+class QueryTerm:
+    term: str
+    weight: float
+    surface: str
+    specific: bool
+    name: bool
+    fuzzy: bool = False
+
+
+@dataclass
+class Query:
+    text: str
+    kind: AnswerType
+    terms: list[QueryTerm] = field(default_factory=list)
+    missing: list[QueryTerm] = field(default_factory=list)
+
+
+def analyse(question: str, index: Index) -> Query:
+    """Question words -> weighted index terms; misspelled words matched to the vocabulary."""
+    folded_words = [w for w, _, _ in words(fold(question))]
+    kind = question_type(folded_words)
+    tokens = index.analyzer.tokenize(question)
+    query = Query(question, kind)
+    seen: set[str] = set()
+    # "how long", "how many": the word after "how" names the answer type, not the topic.
+    wh_skip = _WH_WORDS | {b for a, b in pairwise(folded_words) if a == "how"}
+    for i, tok in enumerate(tokens):
+        if tok.raw in wh_skip or (i == 0 and (tok.raw in STOPWORDS or is_wh(tok.raw))):
+            continue
+        surface = question[tok.start : tok.end]
+        # Names and numbers ("Berlin Wall", "2026") pin a question to its subject.
+        name = (
+            (surface[:1].isupper() and tok.start > 0 and not surface.isupper())
+            or "_" in tok.term
+            or (surface.isdigit() and len(surface) >= 3)
+        )
+        specific = tok.raw not in GENERIC
+        if index.knows(tok.term):
+            if tok.term not in seen:
+                seen.add(tok.term)
+                query.terms.append(QueryTerm(tok.term, 1.0, surface, specific, name))
+            continue
+        if _misspelled_stopword(tok.raw):
+            continue  # "thsoe", "abotu": a typo of a word that carries no topic
+        matches = index.fuzzy(tok.raw) if i > 0 or len(tokens) == 1 else []
+        if i == 0 and not matches:
+            matches = index.fuzzy(tok.raw)
+        if matches:
+            for term, sim in matches:
+                if term not in seen:
+                    seen.add(term)
+                    weight = FUZZY_WEIGHT * sim
+                    query.terms.append(QueryTerm(term, weight, surface, specific, name, True))
+        else:
+            query.missing.append(QueryTerm(tok.term, 1.0, surface, specific, name))
+    return query
+
+
+_LONG_STOPWORDS = sorted(w for w in STOPWORDS if len(w) >= 4 and w.isalpha())
+
+
+def _misspelled_stopword(word: str) -> bool:
+    if len(word) < 4 or not word.isalpha():
+        return False
+    found = process.extractOne(word, _LONG_STOPWORDS, scorer=OSA.distance, score_cutoff=1)
+    return found is not None

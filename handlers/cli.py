@@ -79,23 +79,30 @@ def main(argv: list[str] | None = None) -> int:
         return USAGE_ERROR
     err = Console(stderr=True, highlight=False)
     try:
-        settings = Settings()
-        if getattr(args, "corpus", None):
-            settings.briefbot_corpus = args.corpus
-        logging.basicConfig(
-            level=settings.briefbot_log_level.upper(),
-            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-            stream=sys.stderr,
-        )
+        settings = _configure(args)
+    except ValueError as exc:  # a variable with a wrong value (pydantic), an unknown log level
+        err.print(f"briefbot: bad configuration: {exc}", markup=False, soft_wrap=True)
+        return USAGE_ERROR
+    try:
         return _dispatch(args, settings, parser)
     except BriefbotError as exc:
         err.print(f"[bold red]briefbot:[/] {escape(str(exc))}", markup=True, soft_wrap=True)
         return USAGE_ERROR
-    except ValueError as exc:  # pydantic-settings: a variable with a wrong value
-        err.print(f"briefbot: bad configuration: {exc}", markup=False, soft_wrap=True)
-        return USAGE_ERROR
     except KeyboardInterrupt:
         return 130
+
+
+def _configure(args: argparse.Namespace) -> Settings:
+    """The settings (environment, ``.env``, ``--corpus``), with logging set up as they say."""
+    settings = Settings()
+    if getattr(args, "corpus", None):
+        settings.briefbot_corpus = args.corpus
+    logging.basicConfig(
+        level=settings.briefbot_log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    return settings
 
 
 def _dispatch(args: argparse.Namespace, settings: Settings, parser: argparse.ArgumentParser) -> int:

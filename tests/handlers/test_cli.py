@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from bot import __version__
+from bot.answer import Answerer
+from bot.models import Answer
 from bot.settings import BUNDLED_CORPUS
 from handlers.cli import main
 
@@ -304,6 +306,19 @@ def test_bad_setting_exits_2_naming_it(
     monkeypatch.setenv("BRIEFBOT_ANSWERS", "lots")
     assert main(["ask", QUESTION]) == 2
     assert "briefbot_answers" in capsys.readouterr().err.lower()
+
+
+def test_a_value_error_inside_the_engine_is_not_called_bad_configuration(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A bug in the core surfaces as the bug it is, not as the user's configuration at fault.
+    def broken(self: Answerer, question: str, limit: int) -> Answer:
+        raise ValueError("a bug in the ranking")
+
+    monkeypatch.setattr(Answerer, "answer", broken)
+    with pytest.raises(ValueError, match="a bug in the ranking"):
+        main(["ask", QUESTION])
+    assert "bad configuration" not in capsys.readouterr().err
 
 
 def test_bad_alias_file_exits_2(

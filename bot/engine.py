@@ -23,6 +23,7 @@ from bot.models import Answer, Article, Briefing, CorpusStats
 from bot.question import prepare
 from bot.settings import Settings
 from bot.text import Analyzer
+from bot.wording import plural
 
 log = logging.getLogger(__name__)
 
@@ -42,9 +43,7 @@ class Engine:
         self.report = report or LoadReport(articles=articles)
         self.articles = articles
         self.analyzer = Analyzer(Aliases.from_file(self.settings.briefbot_aliases_file))
-        started = time.perf_counter()
         self.index = Index(articles, self.analyzer)
-        self.build_seconds = time.perf_counter() - started
         self.briefer = Briefer(self.index)
         self.answerer = Answerer(
             self.index,
@@ -64,9 +63,14 @@ class Engine:
         """Every indexed sentence (``.text``, ``.article``), for benchmarks and tools."""
         return self.index.sentence_table
 
+    @property
+    def offloads(self) -> bool:
+        """True when asks run in a worker thread: the corpus is large enough to block the loop."""
+        return len(self.index) > self.settings.briefbot_offload_passages
+
     async def ask(self, question: str, *, limit: int | None = None) -> Answer:
         """Answer ``question`` with the best quoted passages, or say nothing answers it."""
-        if len(self.index) > self.settings.briefbot_offload_passages:
+        if self.offloads:
             return await asyncio.to_thread(self.ask_sync, question, limit=limit)
         return self.ask_sync(question, limit=limit)
 
@@ -135,5 +139,5 @@ class Engine:
             if s.newest
             else ""
         )
-        covers = f"It covers {s.articles} article{'s' if s.articles != 1 else ''} {span}".rstrip()
+        covers = f"It covers {plural(s.articles, 'article')} {span}".rstrip()
         return covers + (f", on topics such as {', '.join(names)}." if names else ".")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -91,10 +91,26 @@ class CorpusStats(BaseModel):
     duplicates: int = 0
 
 
-class Reply(BaseModel):
-    """A platform-neutral reply to one chat message; adapters only render it."""
+class AnswerReply(BaseModel):
+    """The reply to a question: the answer, found or not."""
 
-    kind: Literal["answer", "briefing", "help", "notice", "error"]
-    answer: Answer | None = None
-    briefing: Briefing | None = None
-    text: str | None = None
+    kind: Literal["answer"] = "answer"
+    answer: Answer
+
+
+class BriefingReply(BaseModel):
+    """The reply to ``/brief [topic]``."""
+
+    kind: Literal["briefing"] = "briefing"
+    briefing: Briefing
+
+
+class TextReply(BaseModel):
+    """Help, a notice (``/sources``) or an apology: plain text the adapter shows as written."""
+
+    kind: Literal["help", "notice", "error"]
+    text: str
+
+
+#: A platform-neutral reply to one chat message; each adapter renders it with one ``match``.
+Reply = Annotated[AnswerReply | BriefingReply | TextReply, Field(discriminator="kind")]

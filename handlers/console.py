@@ -13,10 +13,17 @@ from typing import TextIO
 from rich.console import Console
 from rich.markup import escape
 
+from bot.api import Core
 from bot.chat import Chat
-from bot.engine import Engine
-from bot.models import Answer, Briefing, Reply
-from handlers.render import Dialect, citation_markup, human_date, not_found_text, quote_markup
+from bot.models import Answer, AnswerReply, Briefing, BriefingReply, Reply, TextReply
+from handlers.render import (
+    Dialect,
+    citation_markup,
+    empty_briefing_text,
+    human_date,
+    not_found_text,
+    quote_markup,
+)
 
 RICH = Dialect(
     escape=escape,
@@ -47,7 +54,7 @@ def answer_markup(answer: Answer) -> str:
 def briefing_markup(briefing: Briefing) -> str:
     """A briefing as rich markup: date, title, source, then the lead."""
     if not briefing.items:
-        return escape(briefing.hint or "No articles to brief on.")
+        return escape(empty_briefing_text(briefing))
     head = f"on “{escape(briefing.topic)}”" if briefing.topic else "latest"
     lines = [f"[bold]Briefing ({head}): {len(briefing.items)} of {briefing.total_articles}[/]"]
     for item in briefing.items:
@@ -59,17 +66,22 @@ def briefing_markup(briefing: Briefing) -> str:
 
 
 def reply_markup(reply: Reply) -> str:
-    if reply.kind == "answer" and reply.answer:
-        return answer_markup(reply.answer)
-    if reply.kind == "briefing" and reply.briefing:
-        return briefing_markup(reply.briefing)
-    return escape(reply.text or "")
+    """Any core reply as rich markup; help also lists the console's own commands."""
+    match reply:
+        case AnswerReply(answer=answer):
+            return answer_markup(answer)
+        case BriefingReply(briefing=briefing):
+            return briefing_markup(briefing)
+        case TextReply(kind="help", text=text):
+            return escape(text) + "\n" + escape(CONSOLE_HELP)
+        case TextReply(text=text):
+            return escape(text)
 
 
 class ConsoleSession:
     """One console conversation: reads lines, answers through :class:`Chat`, keeps history."""
 
-    def __init__(self, engine: Engine, console: Console | None = None) -> None:
+    def __init__(self, engine: Core, console: Console | None = None) -> None:
         self.chat = Chat(engine)
         self.console = console or Console(highlight=False)
         self.history: list[str] = []
@@ -85,11 +97,7 @@ class ConsoleSession:
             return "\n".join(f"{n}. {escape(q)}" for n, q in enumerate(self.history, 1))
         if text:
             self.history.append(text)
-        reply = await self.chat.handle(text)
-        markup = reply_markup(reply)
-        if reply.kind == "help":
-            markup += "\n" + escape(CONSOLE_HELP)
-        return markup
+        return reply_markup(await self.chat.handle(text))
 
     async def run(self, stream: TextIO | None = None) -> None:
         """Interactive when on a terminal (with line editing and history), else line by line."""

@@ -16,11 +16,12 @@ import discord
 import yarl
 from discord import app_commands
 
+from bot.api import Core
 from bot.chat import Chat
-from bot.engine import Engine
 from bot.errors import BriefbotError, ConfigError
-from bot.models import Answer, Briefing, Reply
+from bot.models import Answer, AnswerReply, Briefing, BriefingReply, Reply, TextReply
 from bot.settings import Settings
+from bot.wording import plural
 from handlers import render
 
 log = logging.getLogger(__name__)
@@ -30,7 +31,6 @@ TITLE_LIMIT = 256
 DESCRIPTION_LIMIT = 4096
 FIELD_NAME_LIMIT = 256
 FIELD_VALUE_LIMIT = 1024
-FOOTER_LIMIT = 2048
 FIELDS_LIMIT = 25
 EMBED_TOTAL_LIMIT = 6000
 # Autocomplete: at most 25 choices, each name and value 1..100 characters.
@@ -79,8 +79,7 @@ def answer_embed(answer: Answer) -> discord.Embed:
         embed.description = _passages_markup(answer)
     if answer.notice:
         embed.add_field(name="Note", value=render.fit(answer.notice, escape, FIELD_VALUE_LIMIT))
-    n = answer.articles_searched
-    embed.set_footer(text=f"Searched {n} article{'s' if n != 1 else ''}")
+    embed.set_footer(text=f"Searched {plural(answer.articles_searched, 'article')}")
     return embed
 
 
@@ -105,7 +104,7 @@ def briefing_embed(briefing: Briefing) -> discord.Embed:
     embed = discord.Embed(title=render.fit(title, escape, TITLE_LIMIT), colour=COLOUR)
     if not briefing.items:
         embed.description = render.fit(
-            briefing.hint or "No articles to brief on.", escape, DESCRIPTION_LIMIT
+            render.empty_briefing_text(briefing), escape, DESCRIPTION_LIMIT
         )
     for item in briefing.items[:FIELDS_LIMIT]:
         name = f"{render.human_date(item.article)} — {item.article.title}"
@@ -120,8 +119,7 @@ def briefing_embed(briefing: Briefing) -> discord.Embed:
     # The 6,000-character total is what Discord rejects first with 25 long leads: drop the oldest.
     while len(embed) > EMBED_TOTAL_LIMIT - 100 and len(embed.fields) > 1:
         embed.remove_field(-1)
-    n = briefing.total_articles
-    embed.set_footer(text=f"{n} article{'s' if n != 1 else ''} in the corpus")
+    embed.set_footer(text=f"{plural(briefing.total_articles, 'article')} in the corpus")
     return embed
 
 
@@ -135,14 +133,16 @@ def text_embed(text: str, *, title: str | None = None) -> discord.Embed:
 
 def reply_embed(reply: Reply) -> discord.Embed:
     """The embed for any core reply."""
-    if reply.kind == "answer" and reply.answer is not None:
-        return answer_embed(reply.answer)
-    if reply.kind == "briefing" and reply.briefing is not None:
-        return briefing_embed(reply.briefing)
-    return text_embed(reply.text or "")
+    match reply:
+        case AnswerReply(answer=answer):
+            return answer_embed(answer)
+        case BriefingReply(briefing=briefing):
+            return briefing_embed(briefing)
+        case TextReply(text=text):
+            return text_embed(text)
 
 
-def topic_choices(engine: Engine, current: str) -> list[app_commands.Choice[str]]:
+def topic_choices(engine: Core, current: str) -> list[app_commands.Choice[str]]:
     """Autocomplete choices for ``/brief topic``: unique, non-empty, within Discord's limits."""
     choices: list[app_commands.Choice[str]] = []
     seen: set[str] = set()
@@ -177,7 +177,7 @@ class BriefBot(discord.Client):
     """A client with the briefbot command tree, synced once logged in."""
 
     def __init__(
-        self, settings: Settings, engine: Engine, *, defer_after: float = DEFER_AFTER, **kwargs: Any
+        self, settings: Settings, engine: Core, *, defer_after: float = DEFER_AFTER, **kwargs: Any
     ) -> None:
         intents = discord.Intents.none()
         intents.guilds = True
@@ -210,12 +210,8 @@ class BriefBot(discord.Client):
         log.info("Discord: logged in as %s (id %s)", self.user, self.user and self.user.id)
 
     def defer_delay(self) -> float:
-        """How long to wait for an answer before deferring: no wait at all for a large corpus."""
-        try:
-            big = self.engine.stats().passages > self.settings.briefbot_offload_passages
-        except Exception:  # stats are only a hint here; the answer path reports real errors
-            big = False
-        return 0.0 if big else self.defer_after
+        """How long to wait for an answer before deferring: no wait when the core offloads."""
+        return 0.0 if self.engine.offloads else self.defer_after
 
     async def respond(
         self, interaction: discord.Interaction, work: Awaitable[Reply], *, ephemeral: bool
@@ -330,14 +326,14 @@ def _add_commands(bot: BriefBot) -> None:
         )
 
 
-def build_bot(settings: Settings, engine: Engine, **kwargs: Any) -> BriefBot:
+def build_bot(settings: Settings, engine: Core, **kwargs: Any) -> BriefBot:
     """The configured client, not yet connected; ``kwargs`` go to discord.Client (tests pass
     ``guild_ready_timeout``) or ``defer_after``."""
     apply_endpoints(settings)
     return BriefBot(settings, engine, **kwargs)
 
 
-async def serve(settings: Settings, engine: Engine) -> None:
+async def serve(settings: Settings, engine: Core) -> None:
     """Run the Discord bot until cancelled; DISCORD_TOKEN is checked before any network use."""
     (token,) = settings.require("discord_token")
     bot = build_bot(settings, engine)

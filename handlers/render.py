@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from bot.models import Answer, ArticleRef, Briefing, Passage
 
 NOT_FOUND = "Nothing in the corpus answers that."
+NO_ARTICLES = "No articles to brief on."
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,11 @@ def not_found_text(answer: Answer) -> str:
     return text
 
 
+def empty_briefing_text(briefing: Briefing) -> str:
+    """The plain wording of a briefing with no articles: the hint, else that there are none."""
+    return briefing.hint or NO_ARTICLES
+
+
 def plain_answer(answer: Answer) -> str:
     """A plain-text rendering, for notification fallbacks and screen readers."""
     if not answer.answered:
@@ -119,7 +125,7 @@ def plain_answer(answer: Answer) -> str:
 def plain_briefing(briefing: Briefing) -> str:
     """A plain-text rendering of a briefing."""
     if not briefing.items:
-        return briefing.hint or "No articles to brief on."
+        return empty_briefing_text(briefing)
     return "\n".join(
         f"{human_date(i.article)} — {i.article.title} ({i.article.source}): {i.lead}"
         for i in briefing.items

@@ -36,10 +36,19 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from bot.api import Core
 from bot.chat import Chat
-from bot.engine import Engine
 from bot.errors import ConfigError
-from bot.models import Answer, ArticleRef, Briefing, Passage, Reply
+from bot.models import (
+    Answer,
+    AnswerReply,
+    ArticleRef,
+    Briefing,
+    BriefingReply,
+    Passage,
+    Reply,
+    TextReply,
+)
 from bot.settings import Settings
 from handlers import render
 
@@ -50,7 +59,6 @@ SECTION_TEXT_LIMIT = 3000
 MAX_BLOCKS = 50
 MESSAGE_TEXT_LIMIT = 40000
 MAX_PASSAGES = 3
-LEAD_CHARS = 600  # a briefing lead is a teaser, not the article
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
@@ -65,10 +73,6 @@ HUMAN_SUBTYPES = {None, "thread_broadcast", "file_share"}
 SLACK_HELP = (
     "In Slack: mention me in a channel (@briefbot your question), message me directly, "
     "or use /ask and /brief. /ask -p answers only you."
-)
-TOO_LONG = (
-    "That question is {length:,} characters long; I can take up to {limit:,}. "
-    "Please ask something shorter."
 )
 SORRY = "Sorry, something went wrong while answering that. Please try again in a moment."
 
@@ -185,37 +189,34 @@ def briefing_blocks(briefing: Briefing) -> list[dict[str, Any]]:
     heading = f"Latest on “{briefing.topic}”" if briefing.topic else "Latest articles"
     blocks = [_section(_bold(fit(heading, escape, SECTION_TEXT_LIMIT - 2)))]
     if not briefing.items:
-        blocks.append(_section(fit(render.plain_briefing(briefing), escape, SECTION_TEXT_LIMIT)))
+        blocks.append(
+            _section(fit(render.empty_briefing_text(briefing), escape, SECTION_TEXT_LIMIT))
+        )
     for item in briefing.items[: MAX_BLOCKS - 1]:
         citation = citation_text(item.article, SECTION_TEXT_LIMIT // 2)
         room = SECTION_TEXT_LIMIT - slack_len(citation) - 1
-        lead = fit(render.clip(item.lead, LEAD_CHARS), escape, room)
+        lead = fit(item.lead, escape, room)
         blocks.append(_section(f"{citation}\n{lead}"))
     return blocks
 
 
-def _plain_text(reply: Reply) -> str:
-    if reply.kind == "answer" and reply.answer is not None:
-        answer = reply.answer.model_copy(update={"passages": reply.answer.passages[:MAX_PASSAGES]})
-        text = render.plain_answer(answer)
-        return f"{answer.notice}\n{text}" if answer.notice else text
-    if reply.kind == "briefing" and reply.briefing is not None:
-        return render.plain_briefing(reply.briefing)
-    return reply.text or ""
-
-
 def message(reply: Reply) -> dict[str, Any]:
     """``text`` (the notification fallback) and ``blocks`` for chat.postMessage or response_url."""
-    if reply.kind == "answer" and reply.answer is not None:
-        blocks = answer_blocks(reply.answer)
-    elif reply.kind == "briefing" and reply.briefing is not None:
-        blocks = briefing_blocks(reply.briefing)
-    else:
-        blocks = [_section(fit(reply.text or SORRY, escape, SECTION_TEXT_LIMIT))]
-        if reply.kind == "help":
-            blocks.append(_context(escape(SLACK_HELP)))
-    text = fit(_plain_text(reply) or " ", escape, MESSAGE_TEXT_LIMIT)
-    return {"text": text, "blocks": blocks[:MAX_BLOCKS]}
+    match reply:
+        case AnswerReply(answer=answer):
+            answer = answer.model_copy(update={"passages": answer.passages[:MAX_PASSAGES]})
+            blocks = answer_blocks(answer)
+            text = render.plain_answer(answer)
+            if answer.notice:
+                text = f"{answer.notice}\n{text}"
+        case BriefingReply(briefing=briefing):
+            blocks = briefing_blocks(briefing)
+            text = render.plain_briefing(briefing)
+        case TextReply(kind=kind, text=text):
+            blocks = [_section(fit(text, escape, SECTION_TEXT_LIMIT))]
+            if kind == "help":
+                blocks.append(_context(escape(SLACK_HELP)))
+    return {"text": fit(text or " ", escape, MESSAGE_TEXT_LIMIT), "blocks": blocks[:MAX_BLOCKS]}
 
 
 # --------------------------------------------------------------------------------------------
@@ -306,9 +307,8 @@ def web_client(settings: Settings) -> AsyncWebClient:
 class SlackBot:
     """Translates Slack payloads into :class:`Chat` calls and posts the rendered replies."""
 
-    def __init__(self, chat: Chat, settings: Settings) -> None:
+    def __init__(self, chat: Chat) -> None:
         self.chat = chat
-        self.max_chars = settings.briefbot_max_question_chars
         self.seen_events = Recent(SEEN_EVENTS)  # event_id: retried deliveries
         self.answered = Recent(SEEN_EVENTS)  # (channel, ts): one answer per message
         self.threads = Recent(ANSWERED_THREADS)  # (channel, thread_ts) the bot answered in
@@ -386,11 +386,11 @@ class SlackBot:
         """``/ask [-p] QUESTION``: in the channel, or only to the asker with ``-p``."""
         private, text = _private(command.get("text") or "")
         question = question_text(text, context.bot_user_id)
-        quiet = private or not question or len(question) > self.max_chars
+        quiet = private or not question
         # Acknowledge within Slack's 3 seconds; in_channel here makes the command itself visible.
         await (ack() if quiet else ack({"response_type": "in_channel"}))
         reply = await self.reply(question, ask=True)
-        await self.respond(command, reply, private=quiet or reply.kind != "answer")
+        await self.respond(command, reply, private=quiet or not isinstance(reply, AnswerReply))
 
     async def on_brief(
         self, ack: AsyncAck, command: dict[str, Any], context: AsyncBoltContext
@@ -398,17 +398,12 @@ class SlackBot:
         """``/brief [-p] [TOPIC]``: the latest articles, or those on a topic."""
         private, topic = _private(command.get("text") or "")
         topic = question_text(topic, context.bot_user_id)
-        quiet = private or len(topic) > self.max_chars
-        await (ack() if quiet else ack({"response_type": "in_channel"}))
+        await (ack() if private else ack({"response_type": "in_channel"}))
         reply = await self.reply(topic, brief=True)
-        await self.respond(command, reply, private=quiet or reply.kind != "briefing")
+        await self.respond(command, reply, private=private or not isinstance(reply, BriefingReply))
 
     async def reply(self, text: str, *, ask: bool = False, brief: bool = False) -> Reply:
-        """The core's reply, a refusal for over-long text, or an apology if the core fails."""
-        if len(text) > self.max_chars:
-            return Reply(
-                kind="notice", text=TOO_LONG.format(length=len(text), limit=self.max_chars)
-            )
+        """The core's reply, or an apology (the failure logged) if the core fails."""
         try:
             if brief:
                 return await self.chat.brief(text)
@@ -417,7 +412,7 @@ class SlackBot:
             return await self.chat.handle(text)
         except Exception:
             log.exception("The core failed to answer a Slack message")
-            return Reply(kind="error", text=SORRY)
+            return TextReply(kind="error", text=SORRY)
 
     async def post(
         self,
@@ -519,7 +514,7 @@ _QUIET_TOKEN_WARNING = _QuietTokenWarning()
 
 
 def build_app(
-    settings: Settings, engine: Engine, *, client: AsyncWebClient | None = None
+    settings: Settings, engine: Core, *, client: AsyncWebClient | None = None
 ) -> AsyncApp:
     """The bolt app with briefbot's listeners; raises ConfigError before any network call.
 
@@ -535,11 +530,11 @@ def build_app(
         # Socket Mode payloads arrive over an authenticated WebSocket and carry no signature.
         request_verification_enabled=not socket_mode,
     )
-    SlackBot(Chat(engine), settings).register(app)
+    SlackBot(Chat(engine)).register(app)
     return app
 
 
-def build_web_app(app: AsyncApp, engine: Engine | None = None) -> web.Application:
+def build_web_app(app: AsyncApp, engine: Core | None = None) -> web.Application:
     """HTTP mode: ``POST /slack/events`` into bolt, and ``GET /healthz`` for load balancers."""
 
     async def events(request: web.Request) -> web.Response:
@@ -574,7 +569,7 @@ async def check_auth(client: AsyncWebClient) -> dict[str, Any]:
 
 
 async def serve(
-    settings: Settings, engine: Engine, *, port: int | None = None, host: str = "0.0.0.0"
+    settings: Settings, engine: Core, *, port: int | None = None, host: str = "0.0.0.0"
 ) -> None:
     """Run the Slack bot until cancelled: Socket Mode with SLACK_APP_TOKEN, else HTTP mode."""
     app = build_app(settings, engine)  # ConfigError for missing variables, before any network

@@ -6,6 +6,7 @@ import pytest
 
 from bot.chat import HELP, Chat
 from bot.engine import Engine
+from bot.models import AnswerReply, BriefingReply, TextReply
 
 
 @pytest.fixture
@@ -15,38 +16,34 @@ def chat(engine: Engine) -> Chat:
 
 async def test_question_gets_an_answer_reply(chat: Chat) -> None:
     reply = await chat.handle("when is Takaichi visiting the US?")
-    assert reply.kind == "answer"
-    assert reply.answer is not None and reply.answer.answered
+    assert isinstance(reply, AnswerReply)
+    assert reply.answer.answered
     assert "this spring" in reply.answer.passages[0].quote
 
 
 async def test_ask_command_is_the_same_as_a_plain_question(chat: Chat) -> None:
     plain = await chat.handle("when is Takaichi visiting the US?")
     command = await chat.handle("/ask when is Takaichi visiting the US?")
-    assert command.kind == "answer"
-    assert command.answer is not None and plain.answer is not None
+    assert isinstance(command, AnswerReply) and isinstance(plain, AnswerReply)
     assert command.answer.passages == plain.answer.passages
 
 
 @pytest.mark.parametrize("text", ["/help", "help", "/HELP", "", "   ", "/", "/ask", "/ask   "])
 async def test_help_and_empty_messages_get_the_help_text(chat: Chat, text: str) -> None:
     reply = await chat.handle(text)
-    assert reply.kind == "help"
-    assert reply.text == HELP
+    assert reply == TextReply(kind="help", text=HELP)
     assert "/brief" in HELP and "/sources" in HELP
 
 
 @pytest.mark.parametrize("text", ["hi", "Hello!", "hey", "thanks", "Thank you.", "good morning"])
 async def test_greetings_get_the_help_text_not_a_search(chat: Chat, text: str) -> None:
     reply = await chat.handle(text)
-    assert reply.kind == "help"
-    assert reply.answer is None
+    assert reply == TextReply(kind="help", text=HELP)
 
 
 async def test_brief_command_lists_the_latest_articles(chat: Chat) -> None:
     reply = await chat.handle("/brief")
-    assert reply.kind == "briefing"
-    assert reply.briefing is not None
+    assert isinstance(reply, BriefingReply)
     assert reply.briefing.topic is None
     assert [i.article.title for i in reply.briefing.items] == [
         "Takaichi, Trump Agree to Arrange Her U.S. Visit This Spring"
@@ -56,39 +53,36 @@ async def test_brief_command_lists_the_latest_articles(chat: Chat) -> None:
 async def test_brief_command_with_a_topic(chat: Chat) -> None:
     on = await chat.handle("/brief Takaichi")
     off = await chat.handle("/brief football")
-    assert on.briefing is not None and off.briefing is not None
+    assert isinstance(on, BriefingReply) and isinstance(off, BriefingReply)
     assert on.briefing.topic == "Takaichi"
     assert len(on.briefing.items) == 1
     assert off.briefing.items == []
     assert off.briefing.hint
 
 
-async def test_sources_command_describes_the_corpus(chat: Chat) -> None:
+async def test_sources_command_describes_the_corpus(chat: Chat, engine: Engine) -> None:
     reply = await chat.handle("/sources")
-    assert reply.kind == "notice"
-    assert reply.text is not None
+    assert isinstance(reply, TextReply) and reply.kind == "notice"
     assert "1 article " in reply.text
     assert "The Yomiuri Shimbun (1)" in reply.text
     assert "2026-01-03" in reply.text
-    assert f"{len(chat.engine.sentence_table)} passages" in reply.text
+    assert f"{len(engine.sentence_table)} passages" in reply.text
 
 
 async def test_unknown_command_names_it_and_shows_help(chat: Chat) -> None:
     reply = await chat.handle("/weather tokyo")
-    assert reply.kind == "help"
-    assert reply.text is not None
+    assert isinstance(reply, TextReply) and reply.kind == "help"
     assert reply.text.startswith("Unknown command /weather.")
     assert HELP in reply.text
 
 
 async def test_slash_that_is_not_a_command_is_asked_as_a_question(chat: Chat) -> None:
     reply = await chat.handle("/2026 when is Takaichi visiting the US?")
-    assert reply.kind == "answer"
+    assert isinstance(reply, AnswerReply)
 
 
 async def test_off_topic_question_is_a_not_found_answer(chat: Chat) -> None:
     reply = await chat.handle("What is the capital of France?")
-    assert reply.kind == "answer"
-    assert reply.answer is not None
+    assert isinstance(reply, AnswerReply)
     assert not reply.answer.answered
     assert reply.answer.hint

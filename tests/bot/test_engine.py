@@ -89,6 +89,7 @@ async def test_large_corpus_path_searches_in_a_worker_thread(
             return _orig(question, limit=limit)
 
         monkeypatch.setattr(eng, "ask_sync", spy)
+    assert (offloaded.offloads, inline.offloads) == (True, False)  # what adapters are told
     off_answers = await asyncio.gather(*(offloaded.ask(QUESTION) for _ in range(5)))
     in_answer = await inline.ask(QUESTION)
     assert all(t is not threading.main_thread() for t in threads[:5])

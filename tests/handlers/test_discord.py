@@ -1,7 +1,7 @@
 """The Discord adapter end to end: real discord.py against the local emulator on 127.0.0.1.
 
-Most tests use a scripted engine so the rendering is checked against known passages; one test
-runs the bundled corpus through the real engine.
+Most tests use the fake core (:class:`tests.fakes.FakeEngine`) so the rendering is checked against
+known passages; the ``bundled_corpus`` tests run the real engine.
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from typing import Any
 import discord
 import pytest
 
-from bot.engine import Engine
 from bot.errors import ConfigError
-from bot.models import Answer, ArticleRef, Briefing, BriefItem, CorpusStats, Passage
+from bot.models import ArticleRef, BriefItem, Passage
 from handlers import discord as adapter
+from tests import fakes
 from tests.conftest import make_settings
 from tests.emulators.discord import (
     APP_ID,
@@ -29,6 +29,7 @@ from tests.emulators.discord import (
     DiscordEmulator,
     Focused,
 )
+from tests.fakes import FakeEngine
 
 PAYLOADS = Path(__file__).parent / "payloads" / "discord"
 QUICK = {"guild_ready_timeout": 0.01}
@@ -42,66 +43,23 @@ ARTICLE = ArticleRef(
 )
 
 
-def passage(quote: str, words: str, article: ArticleRef = ARTICLE) -> Passage:
-    start = quote.index(words)
-    return Passage(quote=quote, highlight=[(start, start + len(words))], article=article, score=1)
+def passage(quote: str, words: str) -> Passage:
+    return fakes.passage(quote, words, ARTICLE)
 
 
-class ScriptedEngine:
-    """An Engine stand-in with fixed answers; ``delay`` and ``error`` make it slow or broken."""
+ITEMS = [
+    BriefItem(article=ARTICLE, lead="Takaichi will visit Washington this spring."),
+    BriefItem(
+        article=ARTICLE.model_copy(update={"id": "a2", "title": "Tariffs *again*"}),
+        lead="Talks resume.",
+    ),
+]
 
-    def __init__(
-        self,
-        passages: list[Passage] | None = None,
-        *,
-        delay: float = 0.0,
-        error: Exception | None = None,
-        topics: list[str] | None = None,
-        passage_count: int = 10,
-        brief_items: list[BriefItem] | None = None,
-    ) -> None:
-        self.brief_items = brief_items
-        self.passages = passages or []
-        self.delay = delay
-        self.error = error
-        self._topics = topics or []
-        self.passage_count = passage_count
-        self.questions: list[str] = []
 
-    async def ask(self, question: str, *, limit: int | None = None) -> Answer:
-        self.questions.append(question)
-        await asyncio.sleep(self.delay)
-        if self.error:
-            raise self.error
-        return Answer(
-            question=question,
-            answered=bool(self.passages),
-            passages=self.passages,
-            hint=None if self.passages else "I follow Japanese politics and trade.",
-            articles_searched=12,
-        )
-
-    async def brief(self, topic: str | None = None, *, limit: int | None = None) -> Briefing:
-        await asyncio.sleep(self.delay)
-        items = [
-            BriefItem(article=ARTICLE, lead="Takaichi will visit Washington this spring."),
-            BriefItem(
-                article=ARTICLE.model_copy(update={"id": "a2", "title": "Tariffs *again*"}),
-                lead="Talks resume.",
-            ),
-        ]
-        return Briefing(topic=topic, items=self.brief_items or items, total_articles=12)
-
-    def stats(self) -> CorpusStats:
-        return CorpusStats(
-            articles=12,
-            passages=self.passage_count,
-            sources={"Kyodo": 8, "NHK": 4},
-            newest=[dt.date(2026, 1, 5)],
-        )
-
-    def topics(self, prefix: str = "", limit: int = 25) -> list[str]:
-        return [t for t in self._topics if t.lower().startswith(prefix.lower())][:limit]
+def scripted(passages: list[Passage] | None = None, **kwargs: Any) -> FakeEngine:
+    """The fake core with Discord's fixtures: two briefing items by default."""
+    kwargs.setdefault("items", ITEMS)
+    return FakeEngine(passages=passages or [], **kwargs)
 
 
 SPRING = passage(
@@ -125,7 +83,7 @@ def only_embed(message: dict[str, Any]) -> dict[str, Any]:
 
 
 async def test_commands_are_synced_globally_with_valid_definitions(discord_emulator):
-    async with discord_emulator.running(bot_for(discord_emulator, ScriptedEngine())):
+    async with discord_emulator.running(bot_for(discord_emulator, scripted())):
         sync = await discord_emulator.wait_for_request("PUT", r"/applications/\d+/commands")
     expected = json.loads((PAYLOADS / "commands.json").read_text(encoding="utf-8"))
     assert sync.json == expected
@@ -136,7 +94,7 @@ async def test_commands_are_synced_globally_with_valid_definitions(discord_emula
 
 
 async def test_commands_sync_to_the_configured_guild(discord_emulator):
-    bot = bot_for(discord_emulator, ScriptedEngine(), discord_guild_id=int(GUILD_ID))
+    bot = bot_for(discord_emulator, scripted(), discord_guild_id=int(GUILD_ID))
     async with discord_emulator.running(bot):
         pass
     puts = [r.path for r in discord_emulator.requests if r.method == "PUT"]
@@ -148,7 +106,7 @@ async def test_commands_sync_to_the_configured_guild(discord_emulator):
 
 
 async def test_ask_in_a_guild_quotes_in_bold_with_a_linked_citation(discord_emulator):
-    bot = bot_for(discord_emulator, ScriptedEngine([SPRING]))
+    bot = bot_for(discord_emulator, scripted([SPRING]))
     async with discord_emulator.running(bot):
         call = await discord_emulator.interact(
             discord_emulator.command("ask", question="when is Takaichi visiting the US?")
@@ -167,7 +125,7 @@ async def test_ask_in_a_guild_quotes_in_bold_with_a_linked_citation(discord_emul
 
 
 async def test_ask_in_a_dm_is_answered(discord_emulator):
-    bot = bot_for(discord_emulator, ScriptedEngine([SPRING]))
+    bot = bot_for(discord_emulator, scripted([SPRING]))
     async with discord_emulator.running(bot):
         call = await discord_emulator.interact(
             discord_emulator.command("ask", dm=True, question="when is Takaichi visiting?")
@@ -177,7 +135,7 @@ async def test_ask_in_a_dm_is_answered(discord_emulator):
 
 
 async def test_private_ask_is_ephemeral(discord_emulator):
-    bot = bot_for(discord_emulator, ScriptedEngine([SPRING]))
+    bot = bot_for(discord_emulator, scripted([SPRING]))
     async with discord_emulator.running(bot):
         call = await discord_emulator.interact(
             discord_emulator.command("ask", question="when?", private=True)
@@ -187,7 +145,7 @@ async def test_private_ask_is_ephemeral(discord_emulator):
 
 
 async def test_unanswerable_question_says_so_with_the_hint(discord_emulator):
-    bot = bot_for(discord_emulator, ScriptedEngine([]))
+    bot = bot_for(discord_emulator, scripted([]))
     async with discord_emulator.running(bot):
         call = await discord_emulator.interact(
             discord_emulator.command("ask", question="who won the cup?")
@@ -227,7 +185,7 @@ async def test_bundled_corpus_topics_and_briefing(discord_emulator, engine):
 
 async def test_mentions_and_markdown_are_shown_never_triggered(discord_emulator):
     quote = "Aides told @everyone and <@123456789012345678> to *wait* for __spring__."
-    bot = bot_for(discord_emulator, ScriptedEngine([passage(quote, "spring")]))
+    bot = bot_for(discord_emulator, scripted([passage(quote, "spring")]))
     async with discord_emulator.running(bot):
         call = await discord_emulator.interact(
             discord_emulator.command("ask", question="@everyone @here when? <@&123456789012345678>")
@@ -245,7 +203,7 @@ async def test_mentions_and_markdown_are_shown_never_triggered(discord_emulator)
 async def test_long_answers_fit_discord_limits(discord_emulator):
     long_quote = "The minister said " + "very " * 800 + "this spring."
     passages = [passage(long_quote, "this spring") for _ in range(5)]
-    bot = bot_for(discord_emulator, ScriptedEngine(passages))
+    bot = bot_for(discord_emulator, scripted(passages))
     async with discord_emulator.running(bot):
         call = await discord_emulator.interact(discord_emulator.command("ask", question="x" * 300))
         embed = only_embed(await call.message())
@@ -258,7 +216,7 @@ async def test_long_answers_fit_discord_limits(discord_emulator):
 
 
 async def test_slow_answer_is_deferred_then_edited_in(discord_emulator):
-    bot = bot_for(discord_emulator, ScriptedEngine([SPRING], delay=0.3), defer_after=0.05)
+    bot = bot_for(discord_emulator, scripted([SPRING], delay=0.3), defer_after=0.05)
     async with discord_emulator.running(bot):
         call = await discord_emulator.interact(discord_emulator.command("ask", question="when?"))
         message = await call.message()
@@ -268,7 +226,7 @@ async def test_slow_answer_is_deferred_then_edited_in(discord_emulator):
 
 
 async def test_slow_private_answer_is_deferred_ephemerally(discord_emulator):
-    bot = bot_for(discord_emulator, ScriptedEngine([SPRING], delay=0.3), defer_after=0.05)
+    bot = bot_for(discord_emulator, scripted([SPRING], delay=0.3), defer_after=0.05)
     async with discord_emulator.running(bot):
         call = await discord_emulator.interact(
             discord_emulator.command("ask", question="when?", private=True)
@@ -279,8 +237,7 @@ async def test_slow_private_answer_is_deferred_ephemerally(discord_emulator):
 
 
 async def test_large_corpus_defers_at_once(discord_emulator):
-    engine = ScriptedEngine([SPRING], passage_count=50_000)
-    bot = bot_for(discord_emulator, engine, briefbot_offload_passages=20_000)
+    bot = bot_for(discord_emulator, scripted([SPRING], offloads=True))
     async with discord_emulator.running(bot):
         call = await discord_emulator.interact(discord_emulator.command("ask", question="when?"))
         await call.message()
@@ -288,7 +245,7 @@ async def test_large_corpus_defers_at_once(discord_emulator):
 
 
 async def test_rate_limited_answer_is_retried_by_discord_py(discord_emulator):
-    bot = bot_for(discord_emulator, ScriptedEngine([SPRING], delay=0.2), defer_after=0.05)
+    bot = bot_for(discord_emulator, scripted([SPRING], delay=0.2), defer_after=0.05)
     discord_emulator.rate_limit("PATCH", r"/webhooks/\d+/[^/]+/messages/@original")
     async with discord_emulator.running(bot):
         call = await discord_emulator.interact(discord_emulator.command("ask", question="when?"))
@@ -302,7 +259,7 @@ async def test_rate_limited_answer_is_retried_by_discord_py(discord_emulator):
 
 
 async def test_brief_on_a_topic_lists_articles(discord_emulator):
-    bot = bot_for(discord_emulator, ScriptedEngine())
+    bot = bot_for(discord_emulator, scripted())
     async with discord_emulator.running(bot):
         call = await discord_emulator.interact(discord_emulator.command("brief", topic="Takaichi"))
         embed = only_embed(await call.message())
@@ -317,7 +274,7 @@ async def test_brief_on_a_topic_lists_articles(discord_emulator):
 
 async def test_long_briefing_fits_the_embed_total(discord_emulator):
     items = [BriefItem(article=ARTICLE, lead="Long lead. " * 200) for _ in range(25)]
-    bot = bot_for(discord_emulator, ScriptedEngine(brief_items=items))
+    bot = bot_for(discord_emulator, scripted(items=items))
     async with discord_emulator.running(bot):
         call = await discord_emulator.interact(discord_emulator.command("brief"))
         embed = only_embed(await call.message())
@@ -329,7 +286,7 @@ async def test_long_briefing_fits_the_embed_total(discord_emulator):
 
 async def test_topic_autocomplete_offers_matching_choices(discord_emulator):
     topics = ["Takaichi", "Taiwan", "tariffs", "T" * 150] + [f"Tokyo {i}" for i in range(40)]
-    bot = bot_for(discord_emulator, ScriptedEngine(topics=topics))
+    bot = bot_for(discord_emulator, scripted(topic_names=topics))
     async with discord_emulator.running(bot):
         call = await discord_emulator.interact(
             discord_emulator.autocomplete("brief", topic=Focused("Ta"))
@@ -349,7 +306,7 @@ async def test_topic_autocomplete_offers_matching_choices(discord_emulator):
 
 
 async def test_sources_is_private_and_describes_the_corpus(discord_emulator):
-    bot = bot_for(discord_emulator, ScriptedEngine())
+    bot = bot_for(discord_emulator, scripted())
     async with discord_emulator.running(bot):
         call = await discord_emulator.interact(discord_emulator.command("sources"))
         message = await call.message()
@@ -363,7 +320,7 @@ async def test_sources_is_private_and_describes_the_corpus(discord_emulator):
 
 
 async def test_error_in_a_command_gets_a_private_message_and_a_log(discord_emulator, caplog):
-    bot = bot_for(discord_emulator, ScriptedEngine(error=RuntimeError("index exploded")))
+    bot = bot_for(discord_emulator, scripted(error=RuntimeError("index exploded")))
     with caplog.at_level(logging.ERROR, logger="handlers.discord"):
         async with discord_emulator.running(bot):
             call = await discord_emulator.interact(
@@ -380,7 +337,7 @@ async def test_error_in_a_command_gets_a_private_message_and_a_log(discord_emula
 
 
 async def test_error_after_deferring_replaces_the_thinking_message_privately(discord_emulator):
-    engine = ScriptedEngine(delay=0.2, error=RuntimeError("boom"))
+    engine = scripted(delay=0.2, error=RuntimeError("boom"))
     bot = bot_for(discord_emulator, engine, defer_after=0.05)
     async with discord_emulator.running(bot):
         call = await discord_emulator.interact(discord_emulator.command("ask", question="when?"))
@@ -393,7 +350,7 @@ async def test_error_after_deferring_replaces_the_thinking_message_privately(dis
 async def test_missing_token_fails_before_any_network(discord_emulator):
     settings = make_settings(**discord_emulator.settings_env(discord_token=None))
     with pytest.raises(ConfigError, match=r"DISCORD_TOKEN.*\.env\.example"):
-        await adapter.serve(settings, ScriptedEngine())  # type: ignore[arg-type]
+        await adapter.serve(settings, scripted())
     assert discord_emulator.requests == []
 
 
@@ -401,7 +358,7 @@ async def test_rejected_token_is_a_config_error(discord_emulator):
     discord_emulator.expect_errors = True
     settings = make_settings(**discord_emulator.settings_env(discord_token="wrong"))
     with pytest.raises(ConfigError, match="rejected DISCORD_TOKEN"):
-        await adapter.serve(settings, ScriptedEngine())  # type: ignore[arg-type]
+        await adapter.serve(settings, scripted())
     assert [r.status for r in discord_emulator.requests] == [401]
 
 
@@ -410,7 +367,7 @@ async def test_rejected_token_is_a_config_error(discord_emulator):
 
 async def test_serve_answers_until_cancelled(discord_emulator):
     settings = make_settings(**discord_emulator.settings_env())
-    task = asyncio.create_task(adapter.serve(settings, ScriptedEngine([SPRING])))  # type: ignore[arg-type]
+    task = asyncio.create_task(adapter.serve(settings, scripted([SPRING])))
     await discord_emulator.until(lambda: discord_emulator.identify is not None)
     call = await discord_emulator.interact(discord_emulator.command("ask", question="when?"))
     assert "**this spring**" in only_embed(await call.message())["description"]
@@ -421,7 +378,7 @@ async def test_serve_answers_until_cancelled(discord_emulator):
 
 
 async def test_mention_is_answered_in_a_reply_without_pings(discord_emulator):
-    engine = ScriptedEngine([SPRING])
+    engine = scripted([SPRING])
     bot = bot_for(discord_emulator, engine, discord_answer_mentions=True)
     async with discord_emulator.running(bot):
         await discord_emulator.dispatch(
@@ -437,16 +394,10 @@ async def test_mention_is_answered_in_a_reply_without_pings(discord_emulator):
 
 
 async def test_mentions_are_ignored_unless_enabled(discord_emulator):
-    engine = ScriptedEngine([SPRING])
+    engine = scripted([SPRING])
     async with discord_emulator.running(bot_for(discord_emulator, engine)):
         await discord_emulator.dispatch("MESSAGE_CREATE", discord_emulator.mention_message("hi"))
         call = await discord_emulator.interact(discord_emulator.command("sources"))
         await call.message()  # a later event was handled, so the mention was seen and skipped
     assert engine.questions == []
     assert not any(r.path.startswith("/channels/") for r in discord_emulator.requests)
-
-
-def test_engine_type_is_duck_compatible():
-    """The scripted engine offers what the adapter calls on the real Engine."""
-    for name in ("ask", "brief", "stats", "topics"):
-        assert hasattr(Engine, name) and hasattr(ScriptedEngine, name)

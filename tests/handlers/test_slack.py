@@ -1,8 +1,9 @@
 """The Slack adapter end to end: signed HTTP and Socket Mode into the real slack-bolt, out to the
 local Slack emulator (``tests/emulators/slack.py``). Assertions are on what Slack would receive.
 
-Most tests use :class:`CannedEngine` so they check the adapter, not the search; the tests named
-``..._bundled_corpus`` and ``..._corpus_text_...`` use the real engine.
+Most tests use the fake core (:class:`tests.fakes.FakeEngine`) so they check the adapter, not the
+search; the tests named ``..._bundled_corpus`` and ``..._corpus_text_...``, and the over-long
+question, use the real engine.
 """
 
 from __future__ import annotations
@@ -27,10 +28,11 @@ from aiohttp import web
 
 from bot.engine import Engine
 from bot.errors import ConfigError
-from bot.models import Answer, ArticleRef, Briefing, BriefItem, CorpusStats, Passage
+from bot.models import ArticleRef, BriefItem, CorpusStats, Passage
 from bot.settings import Settings
 from handlers import slack
 from handlers.slack import ZWSP, build_app, build_web_app, serve
+from tests import fakes
 from tests.conftest import make_settings
 from tests.emulators.slack import (
     APP_TOKEN,
@@ -49,6 +51,7 @@ from tests.emulators.slack import (
     thread_reply,
     wait_until,
 )
+from tests.fakes import FakeEngine
 
 QUESTION = "when is Takaichi visiting the US?"
 ARTICLE = ArticleRef(
@@ -68,35 +71,18 @@ CITATION = (
 )
 
 
-def passage(quote: str, hot: str, article: ArticleRef = ARTICLE) -> Passage:
-    start = quote.index(hot)
-    return Passage(quote=quote, highlight=[(start, start + len(hot))], article=article, score=1.0)
+def passage(quote: str, hot: str) -> Passage:
+    return fakes.passage(quote, hot, ARTICLE)
 
 
-class CannedEngine:
-    """The engine's async API with fixed answers, recording what it was asked."""
-
-    def __init__(self, passages: list[Passage] | None = None) -> None:
-        self.passages = [passage(SPRING, "this spring")] if passages is None else passages
-        self.questions: list[str] = []
-        self.topics: list[str | None] = []
-
-    async def ask(self, question: str, *, limit: int | None = None) -> Answer:
-        self.questions.append(question)
-        return Answer(
-            question=question,
-            answered=bool(self.passages),
-            passages=self.passages,
-            hint=None if self.passages else "I know about Japan-U.S. relations.",
-        )
-
-    async def brief(self, topic: str | None = None, *, limit: int | None = None) -> Briefing:
-        self.topics.append(topic)
-        item = BriefItem(article=ARTICLE, lead=SPRING, tags=["japan"])
-        return Briefing(topic=topic, items=[item], total_articles=1)
-
-    def stats(self) -> CorpusStats:
-        return CorpusStats(articles=1, passages=12, sources={"The Yomiuri Shimbun": 1})
+def canned(passages: list[Passage] | None = None) -> FakeEngine:
+    """The fake core answering with the spring passage (or ``passages``)."""
+    return FakeEngine(
+        passages=[passage(SPRING, "this spring")] if passages is None else passages,
+        hint="I know about Japan-U.S. relations.",
+        items=[BriefItem(article=ARTICLE, lead=SPRING, tags=["japan"])],
+        corpus=CorpusStats(articles=1, passages=12, sources={"The Yomiuri Shimbun": 1}),
+    )
 
 
 def slack_settings(emulator: SlackEmulator, **overrides: Any) -> Settings:
@@ -120,7 +106,7 @@ class HttpBot:
     url: str
     client: SignedClient
     emulator: SlackEmulator
-    engine: Any
+    engine: Any  # FakeEngine, or the real engine
 
 
 @pytest_asyncio.fixture
@@ -131,7 +117,7 @@ async def start_bot(
     runners: list[web.AppRunner] = []
 
     async def start(engine: Any = None, **overrides: Any) -> HttpBot:
-        engine = CannedEngine() if engine is None else engine
+        engine = canned() if engine is None else engine
         app = build_app(slack_settings(slack_emulator, **overrides), engine)
         runner = web.AppRunner(build_web_app(app, engine), access_log=None)
         await runner.setup()
@@ -210,7 +196,7 @@ async def test_mention_renders_bold_quote_and_linked_citation(bot: HttpBot) -> N
 async def test_at_most_three_passages_are_posted(
     start_bot: Callable[..., Awaitable[HttpBot]],
 ) -> None:
-    bot = await start_bot(CannedEngine([passage(SPRING, "this spring")] * 5))
+    bot = await start_bot(canned([passage(SPRING, "this spring")] * 5))
     await bot.client.event(mention(QUESTION))
 
     [call] = await bot.emulator.wait_for("chat.postMessage")
@@ -222,7 +208,7 @@ async def test_at_most_three_passages_are_posted(
 async def test_unanswered_question_says_so_with_the_hint(
     start_bot: Callable[..., Awaitable[HttpBot]],
 ) -> None:
-    bot = await start_bot(CannedEngine(passages=[]))
+    bot = await start_bot(canned(passages=[]))
     await bot.client.event(mention("What is the capital of France?"))
 
     [call] = await bot.emulator.wait_for("chat.postMessage")
@@ -310,14 +296,17 @@ async def test_empty_mention_gets_help(bot: HttpBot) -> None:
     assert bot.engine.questions == []
 
 
-async def test_over_long_question_is_refused_politely(bot: HttpBot) -> None:
-    await bot.client.event(mention("why " * 400))
+async def test_over_long_question_is_cut_and_answered_with_a_notice(
+    start_bot: Callable[..., Awaitable[HttpBot]], engine: Engine
+) -> None:
+    bot = await start_bot(engine, briefbot_max_question_chars=1000)
+    await bot.client.event(mention(" ".join([QUESTION] * 40)))
 
     [call] = await bot.emulator.wait_for("chat.postMessage")
-    [text] = section_texts(call.body)
-    assert "1,599 characters" in text
-    assert "up to 1,000" in text
-    assert bot.engine.questions == []
+    notice = context_texts(call.body)[0]
+    assert notice.startswith("Your question was 1,359 characters long; I only read the first")
+    assert "this spring" in section_texts(call.body)[0]
+    assert call.body["text"].startswith(notice)
 
 
 # -- slash commands -----------------------------------------------------------------------------
@@ -369,7 +358,7 @@ async def test_brief_command_lists_articles_via_response_url(bot: HttpBot) -> No
     heading, item = section_texts(call.body)
     assert heading == "*Latest on “japan”*"
     assert item.startswith(CITATION + "\n")
-    assert bot.engine.topics == ["japan"]
+    assert bot.engine.topics_briefed == ["japan"]
 
 
 async def test_brief_command_from_the_bundled_corpus(
@@ -478,7 +467,7 @@ async def test_markup_in_corpus_text_renders_as_written(
     start_bot: Callable[..., Awaitable[HttpBot]],
 ) -> None:
     quote = "Ships <!channel> & <@U999> *storm* _week_ ~soon~ `now` @here closed."
-    bot = await start_bot(CannedEngine([passage(quote, "closed")]))
+    bot = await start_bot(canned([passage(quote, "closed")]))
     await bot.client.event(mention("when are ships closed?"))
 
     [call] = await bot.emulator.wait_for("chat.postMessage")
@@ -518,7 +507,7 @@ async def test_long_quote_is_clipped_to_slack_limits(
     start_bot: Callable[..., Awaitable[HttpBot]],
 ) -> None:
     quote = "Fish & chips 🐟 " * 400 + "the harbour reopens Monday."
-    bot = await start_bot(CannedEngine([passage(quote, "reopens Monday")]))
+    bot = await start_bot(canned([passage(quote, "reopens Monday")]))
     await bot.client.event(mention("when does the harbour reopen?"))
 
     [call] = await bot.emulator.wait_for("chat.postMessage")  # the emulator enforces limits
@@ -549,7 +538,7 @@ async def test_socket_mode_envelopes_are_acked_and_answered(slack_emulator: Slac
     slack_emulator.envelopes.append(socket_envelope(event, envelope_id="env-1"))
     slack_emulator.envelopes.append(socket_envelope(event, envelope_id="env-2", retry_attempt=1))
     settings = slack_settings(slack_emulator, slack_app_token=APP_TOKEN, slack_signing_secret=None)
-    engine = CannedEngine()
+    engine = canned()
 
     async with serving(settings, engine):
         assert await slack_emulator.wait_for_ack("env-1") == {"envelope_id": "env-1"}
@@ -580,7 +569,7 @@ def free_port() -> int:
 
 async def test_serve_in_http_mode_answers_a_signed_mention(slack_emulator: SlackEmulator) -> None:
     port = free_port()
-    async with serving(slack_settings(slack_emulator), CannedEngine(), port=port, host="127.0.0.1"):
+    async with serving(slack_settings(slack_emulator), canned(), port=port, host="127.0.0.1"):
 
         async def healthy() -> bool:
             try:
@@ -615,7 +604,7 @@ async def test_missing_settings_fail_fast_naming_the_variable(
 ) -> None:
     settings = slack_settings(slack_emulator, **overrides)
     with pytest.raises(ConfigError, match=variable) as error:
-        await serve(settings, CannedEngine())
+        await serve(settings, canned())
     assert ".env.example" in str(error.value)
     assert "mixed-up" not in str(error.value)
     assert slack_emulator.calls == []  # before any network
@@ -626,7 +615,7 @@ async def test_rejected_token_fails_at_start_naming_the_variable(
 ) -> None:
     settings = slack_settings(slack_emulator, slack_bot_token="xoxb-revoked")
     with pytest.raises(ConfigError, match=r"SLACK_BOT_TOKEN.*invalid_auth") as error:
-        await serve(settings, CannedEngine())
+        await serve(settings, canned())
     assert "xoxb-revoked" not in str(error.value)
 
 

@@ -1,0 +1,41 @@
+"""The core as the adapters see it: a Protocol that :class:`bot.engine.Engine` satisfies.
+
+Adapters (Slack, Discord, the console) and :class:`bot.chat.Chat` depend on this, not on the
+concrete engine, so tests can hand them a small typed fake and type checkers hold both to it.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from bot.models import Answer, Briefing, CorpusStats
+
+
+class Core(Protocol):
+    """Everything an adapter may ask of the core."""
+
+    @property
+    def offloads(self) -> bool:
+        """True when asks run in a worker thread (a large corpus): an answer may take a while,
+        so an adapter that must acknowledge quickly should do so at once rather than wait."""
+        ...
+
+    async def ask(self, question: str, *, limit: int | None = None) -> Answer:
+        """The best quoted passages for ``question``, or a "not found" answer with a hint.
+
+        An over-long question is cut (``BRIEFBOT_MAX_QUESTION_CHARS``) and answered, with a
+        ``notice`` saying so; adapters show the notice and apply no length rule of their own.
+        """
+        ...
+
+    async def brief(self, topic: str | None = None, *, limit: int | None = None) -> Briefing:
+        """The latest articles, or those on ``topic``, newest first, each with a lead."""
+        ...
+
+    def topics(self, prefix: str = "", limit: int = 25) -> list[str]:
+        """Topic suggestions (titles, tags, frequent names) matching ``prefix``."""
+        ...
+
+    def stats(self) -> CorpusStats:
+        """Counts, sources and newest dates of what is loaded."""
+        ...

@@ -14,7 +14,11 @@ import pytest
 from bot.engine import Engine
 from bot.settings import BUNDLED_CORPUS, Settings
 
-pytest_plugins = ["tests.emulators.slack", "tests.emulators.discord"]
+pytest_plugins = [
+    "tests.emulators.slack",
+    "tests.emulators.discord",
+    "tests.handlers.slack_setup",
+]
 
 
 def make_settings(**overrides: object) -> Settings:

@@ -1,0 +1,12 @@
+"""Discord adapter: the slash commands /ask, /brief and /sources (and, optionally, mentions).
+
+- :mod:`~handlers.discord.embeds`: replies rendered as embeds, within Discord's limits;
+- :mod:`~handlers.discord.commands`: the command tree and topic autocomplete;
+- :mod:`~handlers.discord.client`: the client, deferring slow answers, errors, :func:`serve`.
+"""
+
+from __future__ import annotations
+
+from handlers.discord.client import BriefBot, build_bot, serve
+
+__all__ = ["BriefBot", "build_bot", "serve"]

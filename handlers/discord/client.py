@@ -1,0 +1,183 @@
+"""The Discord client: connects, syncs the commands, answers interactions in time, reports errors.
+
+:func:`serve` is what ``briefbot discord`` runs; tests build the client with :func:`build_bot`
+against the local emulator.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable
+from typing import Any
+
+import discord
+import yarl
+from discord import app_commands
+
+from bot.api import Core
+from bot.chat import Chat
+from bot.errors import BriefbotError, ConfigError
+from bot.models import Reply
+from bot.settings import Settings
+from handlers.discord.commands import add_commands
+from handlers.discord.embeds import NO_PINGS, reply_embed, text_embed
+
+log = logging.getLogger(__name__)
+
+#: Discord fails an interaction that gets no response within 3 s; defer well before that.
+DEFER_AFTER = 1.5
+
+ERROR_TEXT = "Sorry, something went wrong while answering that. It has been logged."
+
+
+def apply_endpoints(settings: Settings) -> None:
+    """Point discord.py at ``DISCORD_API_BASE``/``DISCORD_GATEWAY_URL`` (a proxy or an emulator).
+
+    Both are class attributes, so this is process-wide; a plain Client connects straight to
+    ``DEFAULT_GATEWAY`` without asking ``GET /gateway`` first.
+    """
+    if settings.discord_api_base:
+        discord.http.Route.BASE = settings.discord_api_base.rstrip("/")
+    if settings.discord_gateway_url:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
+
+
+class BriefBot(discord.Client):
+    """A client with the briefbot command tree, synced once logged in."""
+
+    def __init__(
+        self, settings: Settings, engine: Core, *, defer_after: float = DEFER_AFTER, **kwargs: Any
+    ) -> None:
+        intents = discord.Intents.none()
+        intents.guilds = True
+        if settings.discord_answer_mentions:
+            # message_content is privileged: enable it in the Developer Portal too.
+            intents.guild_messages = intents.dm_messages = intents.message_content = True
+        kwargs.setdefault("intents", intents)
+        kwargs.setdefault("allowed_mentions", NO_PINGS)
+        super().__init__(**kwargs)
+        self.settings = settings
+        self.engine = engine
+        self.chat = Chat(engine)
+        self.defer_after = defer_after
+        self.tree = app_commands.CommandTree(self)
+        self.tree.error(self.on_app_command_error)
+        add_commands(self)
+
+    async def setup_hook(self) -> None:
+        """Sync the commands to DISCORD_GUILD_ID (instant) when set, else globally (slow)."""
+        if self.settings.discord_guild_id:
+            guild = discord.Object(id=self.settings.discord_guild_id)
+            self.tree.copy_global_to(guild=guild)
+            synced = await self.tree.sync(guild=guild)
+            log.info("Synced %d commands to guild %s", len(synced), guild.id)
+        else:
+            synced = await self.tree.sync()
+            log.info("Synced %d global commands (they can take a while to appear)", len(synced))
+
+    async def on_ready(self) -> None:
+        log.info("Discord: logged in as %s (id %s)", self.user, self.user and self.user.id)
+
+    def defer_delay(self) -> float:
+        """How long to wait for an answer before deferring: no wait when the core offloads."""
+        return 0.0 if self.engine.offloads else self.defer_after
+
+    async def respond(
+        self, interaction: discord.Interaction, work: Awaitable[Reply], *, ephemeral: bool
+    ) -> None:
+        """Answer at once when ready within the delay, else defer ("thinking…") and edit it later.
+
+        The answer task starts first, so a fast answer never pays for a defer round trip, and a
+        slow one never hits Discord's 3-second "application did not respond".
+        """
+        task = asyncio.ensure_future(work)
+        try:
+            delay = self.defer_delay()
+            if delay > 0:
+                await asyncio.wait({task}, timeout=delay)
+            if not task.done():
+                await interaction.response.defer(ephemeral=ephemeral, thinking=True)
+            embed = reply_embed(await task)
+        finally:
+            task.cancel()
+        if interaction.response.is_done():
+            await interaction.edit_original_response(embed=embed, allowed_mentions=NO_PINGS)
+        else:
+            await interaction.response.send_message(
+                embed=embed, ephemeral=ephemeral, allowed_mentions=NO_PINGS
+            )
+
+    async def on_app_command_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        """Log it, and tell the user briefly (only them) instead of leaving the command hanging."""
+        original = getattr(error, "original", error)
+        command = interaction.command.name if interaction.command else "?"
+        log.error(
+            "Discord /%s failed (guild %s, user %s)",
+            command,
+            interaction.guild_id,
+            interaction.user.id,
+            exc_info=original,
+        )
+        text = str(original) if isinstance(original, BriefbotError) else ERROR_TEXT
+        try:
+            deferred = discord.InteractionResponseType.deferred_channel_message
+            if interaction.response.type is deferred:
+                # The first follow-up would replace the (maybe public) "thinking…" message and
+                # inherit its visibility; removing it first keeps the error to the user alone.
+                await interaction.delete_original_response()
+                await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_PINGS)
+            elif interaction.response.is_done():
+                await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_PINGS)
+            else:
+                await interaction.response.send_message(
+                    text, ephemeral=True, allowed_mentions=NO_PINGS
+                )
+        except discord.HTTPException:
+            log.warning("Could not report the error to the user", exc_info=True)
+
+    async def on_message(self, message: discord.Message) -> None:
+        """With DISCORD_ANSWER_MENTIONS, answer a channel message that mentions the bot."""
+        if not self.settings.discord_answer_mentions or self.user is None:
+            return
+        if message.author.bot or self.user not in message.mentions:
+            return
+        text = message.content
+        for form in (f"<@{self.user.id}>", f"<@!{self.user.id}>"):
+            text = text.replace(form, " ")
+        try:
+            async with message.channel.typing():
+                reply = await self.chat.handle(text)
+            embed = reply_embed(reply)
+        except Exception:
+            log.exception("Discord mention answer failed")
+            embed = text_embed(ERROR_TEXT)
+        await message.reply(embed=embed, mention_author=False, allowed_mentions=NO_PINGS)
+
+
+def build_bot(settings: Settings, engine: Core, **kwargs: Any) -> BriefBot:
+    """The configured client, not yet connected; ``kwargs`` go to discord.Client (tests pass
+    ``guild_ready_timeout``) or ``defer_after``."""
+    apply_endpoints(settings)
+    return BriefBot(settings, engine, **kwargs)
+
+
+async def serve(settings: Settings, engine: Core) -> None:
+    """Run the Discord bot until cancelled; DISCORD_TOKEN is checked before any network use."""
+    (token,) = settings.require("discord_token")
+    bot = build_bot(settings, engine)
+    try:
+        async with bot:
+            await bot.start(token)
+    except discord.LoginFailure as exc:
+        raise ConfigError(
+            "Discord rejected DISCORD_TOKEN: copy the bot token again from the Developer Portal "
+            "(Bot → Reset Token) into .env."
+        ) from exc
+    except discord.PrivilegedIntentsRequired as exc:
+        raise ConfigError(
+            "DISCORD_ANSWER_MENTIONS needs the Message Content intent: enable it in the Developer "
+            "Portal (Bot → Privileged Gateway Intents), or unset DISCORD_ANSWER_MENTIONS."
+        ) from exc

@@ -1,0 +1,77 @@
+"""The slash commands /ask, /brief (with topic autocomplete) and /sources, as typed functions."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+
+from bot.api import Core
+from handlers import render
+from handlers.discord.embeds import NO_PINGS, text_embed
+
+if TYPE_CHECKING:
+    from handlers.discord.client import BriefBot
+
+log = logging.getLogger(__name__)
+
+# Autocomplete: at most 25 choices, each name and value 1..100 characters.
+CHOICES_LIMIT = 25
+CHOICE_LIMIT = 100
+
+
+def topic_choices(engine: Core, current: str) -> list[app_commands.Choice[str]]:
+    """Autocomplete choices for ``/brief topic``: unique, non-empty, within Discord's limits."""
+    choices: list[app_commands.Choice[str]] = []
+    seen: set[str] = set()
+    for topic in engine.topics(current, limit=CHOICES_LIMIT):
+        value = topic.strip()[:CHOICE_LIMIT]
+        if not value or value in seen:
+            continue
+        seen.add(value)
+        name = render.clip(topic.strip(), CHOICE_LIMIT)
+        choices.append(app_commands.Choice(name=name, value=value))
+        if len(choices) == CHOICES_LIMIT:
+            break
+    return choices
+
+
+def add_commands(bot: BriefBot) -> None:
+    """Register /ask, /brief and /sources, usable in guilds, DMs and group DMs."""
+    contexts = app_commands.allowed_contexts(guilds=True, dms=True, private_channels=True)
+    installs = app_commands.allowed_installs(guilds=True, users=True)
+
+    @bot.tree.command(name="ask", description="Ask a question; the answer quotes the articles")
+    @app_commands.describe(question="What do you want to know?", private="Only you see the answer")
+    @contexts
+    @installs
+    async def ask(interaction: discord.Interaction, question: str, private: bool = False) -> None:
+        await bot.respond(interaction, bot.chat.ask(question), ephemeral=private)
+
+    @bot.tree.command(name="brief", description="The latest articles, or those on a topic")
+    @app_commands.describe(topic="A topic, name or tag (optional)")
+    @contexts
+    @installs
+    async def brief(interaction: discord.Interaction, topic: str | None = None) -> None:
+        await bot.respond(interaction, bot.chat.brief(topic), ephemeral=False)
+
+    @brief.autocomplete("topic")
+    async def brief_topic(
+        interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        try:
+            return topic_choices(bot.engine, current)
+        except Exception:  # an empty list beats Discord's "loading options failed"
+            log.exception("Topic autocomplete failed for %r", current)
+            return []
+
+    @bot.tree.command(name="sources", description="What the bot knows: articles, dates, sources")
+    @contexts
+    @installs
+    async def sources(interaction: discord.Interaction) -> None:
+        embed = text_embed(bot.chat.sources_text(), title="What I know")
+        await interaction.response.send_message(
+            embed=embed, ephemeral=True, allowed_mentions=NO_PINGS
+        )

@@ -1,0 +1,163 @@
+"""The Slack app: configuration checks, the bolt app, and the transports that run it.
+
+Socket Mode when ``SLACK_APP_TOKEN`` is set (no public URL needed), otherwise HTTP mode on
+``/slack/events`` with signature checks and ``/healthz``. :func:`serve` is what
+``briefbot slack`` runs; the tests start :func:`build_app` and :func:`build_web_app` on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.api import Core
+from bot.chat import Chat
+from bot.errors import ConfigError
+from bot.settings import Settings
+from handlers.slack.delivery import retry_handlers
+from handlers.slack.listeners import SlackBot
+
+log = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+HEALTH_PATH = "/healthz"
+
+
+def web_client(settings: Settings) -> AsyncWebClient:
+    """The Web API client: bot token, optional SLACK_API_BASE_URL (local emulators), retries."""
+    (token,) = settings.require("slack_bot_token")
+    base_url = settings.slack_api_base_url or AsyncWebClient.BASE_URL
+    # slack-sdk appends method names to base_url, so the trailing slash matters.
+    return AsyncWebClient(
+        token=token,
+        base_url=base_url.rstrip("/") + "/",
+        retry_handlers=retry_handlers(),
+        logger=logging.getLogger("slack_sdk.web.async_client"),
+    )
+
+
+def _socket_mode(settings: Settings) -> bool:
+    return bool(settings.slack_app_token and settings.slack_app_token.get_secret_value())
+
+
+def check_tokens(settings: Settings) -> bool:
+    """Raise :class:`ConfigError` for missing or mixed-up tokens; True for Socket Mode."""
+    (bot_token,) = settings.require("slack_bot_token")
+    if not bot_token.startswith("xox"):
+        raise ConfigError(
+            "SLACK_BOT_TOKEN does not look like a bot token: use the Bot User OAuth Token "
+            "(xoxb-…) from OAuth & Permissions (see .env.example)."
+        )
+    if _socket_mode(settings):
+        (app_token,) = settings.require("slack_app_token")
+        if not app_token.startswith("xapp-"):
+            raise ConfigError(
+                "SLACK_APP_TOKEN must be an app-level token (xapp-…) with the connections:write "
+                "scope, from Basic Information > App-Level Tokens (see .env.example)."
+            )
+        return True
+    settings.require("slack_signing_secret")
+    return False
+
+
+class _QuietTokenWarning(logging.Filter):
+    """Drop bolt's "`token` will be unused" warning: it fires whenever SLACK_BOT_TOKEN is in the
+    environment and a client is given, though our client carries that very token."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+_QUIET_TOKEN_WARNING = _QuietTokenWarning()
+
+
+def build_app(
+    settings: Settings, engine: Core, *, client: AsyncWebClient | None = None
+) -> AsyncApp:
+    """The bolt app with briefbot's listeners; raises ConfigError before any network call.
+
+    HTTP mode (no ``SLACK_APP_TOKEN``) verifies request signatures with SLACK_SIGNING_SECRET.
+    """
+    socket_mode = check_tokens(settings)
+    secret = settings.slack_signing_secret
+    logging.getLogger("slack_bolt.AsyncApp").addFilter(_QUIET_TOKEN_WARNING)
+    app = AsyncApp(
+        name="briefbot",
+        client=client or web_client(settings),
+        signing_secret=secret.get_secret_value() if secret else "",
+        # Socket Mode payloads arrive over an authenticated WebSocket and carry no signature.
+        request_verification_enabled=not socket_mode,
+    )
+    SlackBot(Chat(engine)).register(app)
+    return app
+
+
+def build_web_app(app: AsyncApp, engine: Core | None = None) -> web.Application:
+    """HTTP mode: ``POST /slack/events`` into bolt, and ``GET /healthz`` for load balancers."""
+
+    async def events(request: web.Request) -> web.Response:
+        bolt_request = await to_bolt_request(request)
+        return await to_aiohttp_response(await app.async_dispatch(bolt_request))
+
+    async def health(request: web.Request) -> web.Response:
+        body: dict[str, Any] = {"ok": True, "service": "briefbot", "mode": "http"}
+        if engine is not None:
+            body["articles"] = engine.stats().articles
+        return web.json_response(body)
+
+    web_app = web.Application()
+    web_app.router.add_post(EVENTS_PATH, events)
+    web_app.router.add_get(HEALTH_PATH, health)
+    return web_app
+
+
+async def check_auth(client: AsyncWebClient) -> dict[str, Any]:
+    """Call auth.test at start-up: a wrong or revoked token fails now, not at the first question."""
+    try:
+        response = await client.auth_test()
+    except SlackApiError as e:
+        error = e.response.get("error")
+        raise ConfigError(
+            f"Slack refused SLACK_BOT_TOKEN ({error}): copy the Bot User OAuth Token (xoxb-…) "
+            "again from OAuth & Permissions, and reinstall the app if it was revoked."
+        ) from None
+    data = dict(response.data) if isinstance(response.data, dict) else {}
+    log.info("Signed in to Slack as %s in %s", data.get("user"), data.get("team"))
+    return data
+
+
+async def serve(
+    settings: Settings, engine: Core, *, port: int | None = None, host: str = "0.0.0.0"
+) -> None:
+    """Run the Slack bot until cancelled: Socket Mode with SLACK_APP_TOKEN, else HTTP mode."""
+    app = build_app(settings, engine)  # ConfigError for missing variables, before any network
+    await check_auth(app.client)
+    if _socket_mode(settings):
+        (app_token,) = settings.require("slack_app_token")
+        handler = AsyncSocketModeHandler(app, app_token=app_token)
+        await handler.connect_async()
+        log.info("Connected to Slack in Socket Mode")
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await handler.close_async()
+        return
+    runner = web.AppRunner(build_web_app(app, engine), access_log=None)
+    await runner.setup()
+    try:
+        site = web.TCPSite(runner, host, settings.slack_port if port is None else port)
+        await site.start()
+        for sock in getattr(site._server, "sockets", None) or []:
+            bound_host, bound_port = sock.getsockname()[:2]
+            log.info("Listening for Slack on http://%s:%s%s", bound_host, bound_port, EVENTS_PATH)
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()

@@ -1,0 +1,169 @@
+"""Replies as Slack writes them: mrkdwn escaping, Block Kit layout and Slack's size limits.
+
+The structure (highlight segments, citations, clipping, wording) comes from
+:mod:`handlers.render`; this module supplies Slack's dialect and counts as Slack does.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from bot.models import (
+    Answer,
+    AnswerReply,
+    ArticleRef,
+    Briefing,
+    BriefingReply,
+    Passage,
+    Reply,
+    TextReply,
+)
+from handlers import render
+
+# Slack's documented limits (they count UTF-16 code units, like JavaScript).
+SECTION_TEXT_LIMIT = 3000
+MAX_BLOCKS = 50
+MESSAGE_TEXT_LIMIT = 40000
+MAX_PASSAGES = 3
+
+SLACK_HELP = (
+    "In Slack: mention me in a channel (@briefbot your question), message me directly, "
+    "or use /ask and /brief. /ask -p answers only you."
+)
+# Zero-width space around * _ ~ ` keeps them from opening or closing Slack formatting whichever
+# way Slack classifies it (word character or space), and the character itself is kept for copying.
+# Slack has no backslash escape for these; only & < > have entities.
+ZWSP = "\u200b"
+_MARKUP_CHARS = re.compile(r"[*_~`]")
+# Plain @channel/@here/@everyone do not ping without link_names, but a word joiner makes sure.
+_BROADCAST_WORDS = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
+
+
+def escape(text: str) -> str:
+    """Text that Slack shows exactly as written: no pings, links or formatting."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _MARKUP_CHARS.sub(lambda m: f"{ZWSP}{m[0]}{ZWSP}", text)
+    return _BROADCAST_WORDS.sub(lambda m: f"@\u2060{m[1]}", text)
+
+
+def _bold(text: str) -> str:
+    # Slack bold cannot span lines and its markers must hug non-space text.
+    lines = []
+    for line in text.split("\n"):
+        core = line.strip()
+        if core:
+            lead, trail = line[: len(line) - len(line.lstrip())], line[len(line.rstrip()) :]
+            line = f"{lead}*{core}*{trail}"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _link(label: str, url: str) -> str:
+    if not re.match(r"(?i)^(https?://|mailto:)", url):
+        return label
+    # Inside <url|label>, | and > would end the URL early; & < > are entity-escaped as in text.
+    safe = url.replace("&", "&amp;").replace("<", "%3C").replace(">", "%3E")
+    safe = safe.replace("|", "%7C").replace(" ", "%20")
+    return f"<{safe}|{label}>"
+
+
+def _quote(text: str) -> str:
+    return "\n".join(f">{' ' if line else ''}{line}" for line in text.split("\n"))
+
+
+SLACK = render.Dialect(escape=escape, bold=_bold, link=_link, quote=_quote)
+
+
+def slack_len(text: str) -> int:
+    """Length as Slack counts it (UTF-16 code units), so emoji cannot push a block over."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def fit(source: str, to_markup: Callable[[str], str], limit: int) -> str:
+    """``render.fit`` counting characters the way Slack does."""
+    return render.fit(source, to_markup, limit, slack_len)
+
+
+def _section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text or " "}}
+
+
+def _context(text: str) -> dict[str, Any]:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text or " "}]}
+
+
+def _clipped_passage(passage: Passage, quote: str) -> Passage:
+    if quote == passage.quote:
+        return passage
+    keep = len(quote.rstrip("…"))
+    spans = [(s, min(e, keep)) for s, e in passage.highlight if s < keep]
+    return passage.model_copy(update={"quote": quote, "highlight": spans})
+
+
+def passage_blocks(passage: Passage) -> list[dict[str, Any]]:
+    """A block quote with the answering words in bold, then its citation in a context block."""
+    quote = fit(
+        passage.quote,
+        lambda q: SLACK.quote(render.quote_markup(_clipped_passage(passage, q), SLACK)),
+        SECTION_TEXT_LIMIT,
+    )
+    return [_section(quote), _context(citation_text(passage.article))]
+
+
+def citation_text(article: ArticleRef, limit: int = SECTION_TEXT_LIMIT) -> str:
+    """The linked citation, with an absurdly long title clipped rather than the link markup."""
+    return fit(
+        article.title,
+        lambda t: render.citation_markup(article.model_copy(update={"title": t}), SLACK),
+        limit,
+    )
+
+
+def answer_blocks(answer: Answer) -> list[dict[str, Any]]:
+    """The top passages of an answer, or the 'nothing answers that' wording with its hint."""
+    blocks: list[dict[str, Any]] = []
+    if answer.notice:
+        blocks.append(_context(fit(answer.notice, escape, SECTION_TEXT_LIMIT)))
+    if not answer.answered or not answer.passages:
+        blocks.append(_section(fit(render.not_found_text(answer), escape, SECTION_TEXT_LIMIT)))
+        return blocks
+    for passage in answer.passages[:MAX_PASSAGES]:
+        blocks.extend(passage_blocks(passage))
+    return blocks
+
+
+def briefing_blocks(briefing: Briefing) -> list[dict[str, Any]]:
+    """A heading, then one section per article: linked citation and a clipped lead."""
+    heading = f"Latest on “{briefing.topic}”" if briefing.topic else "Latest articles"
+    blocks = [_section(_bold(fit(heading, escape, SECTION_TEXT_LIMIT - 2)))]
+    if not briefing.items:
+        blocks.append(
+            _section(fit(render.empty_briefing_text(briefing), escape, SECTION_TEXT_LIMIT))
+        )
+    for item in briefing.items[: MAX_BLOCKS - 1]:
+        citation = citation_text(item.article, SECTION_TEXT_LIMIT // 2)
+        room = SECTION_TEXT_LIMIT - slack_len(citation) - 1
+        lead = fit(item.lead, escape, room)
+        blocks.append(_section(f"{citation}\n{lead}"))
+    return blocks
+
+
+def message(reply: Reply) -> dict[str, Any]:
+    """``text`` (the notification fallback) and ``blocks`` for chat.postMessage or response_url."""
+    match reply:
+        case AnswerReply(answer=answer):
+            answer = answer.model_copy(update={"passages": answer.passages[:MAX_PASSAGES]})
+            blocks = answer_blocks(answer)
+            text = render.plain_answer(answer)
+            if answer.notice:
+                text = f"{answer.notice}\n{text}"
+        case BriefingReply(briefing=briefing):
+            blocks = briefing_blocks(briefing)
+            text = render.plain_briefing(briefing)
+        case TextReply(kind=kind, text=text):
+            blocks = [_section(fit(text, escape, SECTION_TEXT_LIMIT))]
+            if kind == "help":
+                blocks.append(_context(escape(SLACK_HELP)))
+    return {"text": fit(text or " ", escape, MESSAGE_TEXT_LIMIT), "blocks": blocks[:MAX_BLOCKS]}

@@ -1,0 +1,181 @@
+"""Slack events in: which messages get an answer, once, and where it goes.
+
+Mentions are answered in their thread, DMs directly, and follow-ups in threads the bot answered
+in without a new mention; ``/ask`` and ``/brief`` reply through their response_url. Bots, edits
+and repeated deliveries are never answered.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Hashable
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.chat import Chat
+from bot.models import AnswerReply, BriefingReply, Reply, TextReply
+from handlers.slack.blocks import message
+from handlers.slack.delivery import post, respond
+from handlers.slack.parse import private_flag, question_text
+
+log = logging.getLogger(__name__)
+
+# Remembered keys: enough for Slack's retries (minutes) and for live threads (hours).
+SEEN_EVENTS = 4096
+ANSWERED_THREADS = 5000
+
+# Message subtypes that are a person writing; edits, deletions, joins and bots are not.
+HUMAN_SUBTYPES = {None, "thread_broadcast", "file_share"}
+
+SORRY = "Sorry, something went wrong while answering that. Please try again in a moment."
+
+
+class Recent:
+    """A bounded set that forgets its oldest keys: memory enough for retries and live threads."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._keys: OrderedDict[Hashable, None] = OrderedDict()
+
+    def add(self, key: Hashable) -> bool:
+        """Remember ``key``; True when it was new."""
+        if key in self._keys:
+            self._keys.move_to_end(key)
+            return False
+        self._keys[key] = None
+        if len(self._keys) > self.size:
+            self._keys.popitem(last=False)
+        return True
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._keys
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+
+class SlackBot:
+    """Translates Slack payloads into :class:`Chat` calls and posts the rendered replies."""
+
+    def __init__(self, chat: Chat) -> None:
+        self.chat = chat
+        self.seen_events = Recent(SEEN_EVENTS)  # event_id: retried deliveries
+        self.answered = Recent(SEEN_EVENTS)  # (channel, ts): one answer per message
+        self.threads = Recent(ANSWERED_THREADS)  # (channel, thread_ts) the bot answered in
+
+    def register(self, app: AsyncApp) -> None:
+        """Attach the middleware and listeners to ``app``."""
+        app.middleware(self.drop_duplicate_deliveries)
+        app.event("app_mention")(self.on_mention)
+        app.event("message")(self.on_message)
+        app.command("/ask")(self.on_ask)
+        app.command("/brief")(self.on_brief)
+
+    async def drop_duplicate_deliveries(
+        self, body: dict[str, Any], request: AsyncBoltRequest, next_: Callable[[], Awaitable[Any]]
+    ) -> Any:
+        """Ack an event delivered before (Slack retries on timeouts) without answering again.
+
+        A retry whose first delivery never reached us is still answered: dropping every
+        ``X-Slack-Retry-Num`` blindly would lose questions after a restart or an outage.
+        """
+        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if event_id and not self.seen_events.add(event_id):
+            retry = (request.headers.get("x-slack-retry-num") or ["0"])[0]
+            log.info("Ignoring repeated delivery of %s (retry %s)", event_id, retry)
+            return BoltResponse(status=200, body="")
+        return await next_()
+
+    async def on_mention(
+        self, event: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
+    ) -> None:
+        """``@briefbot question`` in a channel: answer in the question's thread."""
+        if _from_a_bot(event, context.bot_user_id) or "edited" in event:
+            return
+        thread_ts = event.get("thread_ts") or event["ts"]
+        await self.answer_message(event, context, client, thread_ts=thread_ts)
+
+    async def on_message(
+        self, event: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
+    ) -> None:
+        """DMs, and follow-ups in threads the bot answered in; everything else is ignored."""
+        if event.get("subtype") not in HUMAN_SUBTYPES or _from_a_bot(event, context.bot_user_id):
+            return
+        if event.get("channel_type") == "im":
+            await self.answer_message(event, context, client, thread_ts=event.get("thread_ts"))
+            return
+        thread_ts = event.get("thread_ts")
+        if not thread_ts or thread_ts == event.get("ts"):
+            return
+        if (event.get("channel"), thread_ts) not in self.threads:
+            return
+        if context.bot_user_id and f"<@{context.bot_user_id}" in (event.get("text") or ""):
+            return  # app_mention answers this one; answering here too would answer twice
+        await self.answer_message(event, context, client, thread_ts=thread_ts)
+
+    async def answer_message(
+        self,
+        event: dict[str, Any],
+        context: AsyncBoltContext,
+        client: AsyncWebClient,
+        *,
+        thread_ts: str | None,
+    ) -> None:
+        """Answer one message once, in ``thread_ts`` when given."""
+        channel = event.get("channel")
+        if not channel or not self.answered.add((channel, event.get("ts"))):
+            return
+        if thread_ts and event.get("channel_type") != "im":
+            self.threads.add((channel, thread_ts))
+        question = question_text(event.get("text") or "", context.bot_user_id)
+        reply = await self.reply(self.chat.handle(question))
+        await post(client, channel=channel, thread_ts=thread_ts, content=message(reply))
+
+    async def on_ask(
+        self, ack: AsyncAck, command: dict[str, Any], context: AsyncBoltContext
+    ) -> None:
+        """``/ask [-p] QUESTION``: in the channel, or only to the asker with ``-p``."""
+        private, text = private_flag(command.get("text") or "")
+        question = question_text(text, context.bot_user_id)
+        quiet = private or not question
+        # Acknowledge within Slack's 3 seconds; in_channel here makes the command itself visible.
+        await (ack() if quiet else ack({"response_type": "in_channel"}))
+        reply = await self.reply(self.chat.ask(question))
+        private = quiet or not isinstance(reply, AnswerReply)
+        await respond(command, message(reply), private=private)
+
+    async def on_brief(
+        self, ack: AsyncAck, command: dict[str, Any], context: AsyncBoltContext
+    ) -> None:
+        """``/brief [-p] [TOPIC]``: the latest articles, or those on a topic."""
+        private, topic = private_flag(command.get("text") or "")
+        topic = question_text(topic, context.bot_user_id)
+        await (ack() if private else ack({"response_type": "in_channel"}))
+        reply = await self.reply(self.chat.brief(topic))
+        private = private or not isinstance(reply, BriefingReply)
+        await respond(command, message(reply), private=private)
+
+    async def reply(self, work: Awaitable[Reply]) -> Reply:
+        """The core's reply, or an apology if the core fails (the failure is logged)."""
+        try:
+            return await work
+        except Exception:
+            log.exception("The core failed to answer a Slack message")
+            return TextReply(kind="error", text=SORRY)
+
+
+def _from_a_bot(event: dict[str, Any], bot_user_id: str | None) -> bool:
+    """Bots (this one included) never get answers: that is how bot loops start."""
+    return bool(
+        event.get("bot_id")
+        or event.get("subtype") == "bot_message"
+        or event.get("bot_profile")
+        or (bot_user_id and event.get("user") == bot_user_id)
+    )

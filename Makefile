@@ -28,14 +28,16 @@ $(BENCH_STAMP): pyproject.toml | $(BIN)/python
 run: $(STAMP)
 	$(BIN)/briefbot run
 
-## test: set up with the dev extras, lint, run the whole suite
+## test: set up with the dev extras, lint, type-check (mypy strict), run the whole suite
 test: $(DEV_STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 ## eval: the seed question set through the batch CLI
 eval: $(STAMP)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from array import array
+from typing import cast
 
 from bot.text import ASCII_WORD, STEMS_CAP, WORD, Analyzer, fold, words
 from bot.wordlists import STOPWORDS
@@ -34,31 +35,33 @@ class TermIds:
         for key in sorted(table, key=len, reverse=True):
             self._phrases.setdefault(key[0], []).append((key, *table[key]))
 
-    def add(self, text: str, out: array) -> int:
+    def add(self, text: str, out: array[int]) -> int:
         """Append the term ids + 1 of ``text`` to ``out``; return how many."""
         folded = fold(text)
         # On ASCII text (folded: lower case) the pattern is [a-z0-9]: the same matches, faster.
         found = (ASCII_WORD if folded.isascii() else WORD).findall(folded)
-        ids: list[int | None] | None = list(map(self._ids.get, found))
+        ids: list[int | None] | list[int] = list(map(self._ids.get, found))
         alias = not self._alias.isdisjoint(found)
-        if alias or None in ids:  # type: ignore[operator]
-            ids = self._merge(text, folded, found) if alias else None
-            if ids is None:
+        if alias or None in ids:
+            merged = self._merge(text, folded, found) if alias else None
+            if merged is None:
                 vocab, start = self.vocab, len(out)
                 out.extend([vocab.setdefault(t, len(vocab)) + 1 for t in self.analyzer.terms(text)])
                 self._learn(found)
                 return len(out) - start
+            ids = merged
         start = len(out)
         out.extend(filter(None, ids))
         return len(out) - start
 
-    def _merge(self, text: str, folded: str, found: list[str]) -> list[int | None] | None:
+    def _merge(self, text: str, folded: str, found: list[str]) -> list[int] | None:
         """The term ids + 1 of a sentence with alias phrases merged as :meth:`Aliases.merge` does,
         or None when only the full path can tell: a new or unstemmed word, non-ASCII text (the
         acronym test reads the original text), a canonical term not stemmed yet."""
-        ws = list(map(self._words.get, found))
-        if None in ws or not text.isascii():
+        known = list(map(self._words.get, found))
+        if None in known or not text.isascii():
             return None
+        ws = cast(list[str], known)  # no None: checked just above
         ids = list(map(self._ids.get, found))
         merged: list[int | str | None] = []  # term id + 1 (0: stopword) or a canonical term
         last = None  # the word before, as merge() sees it
@@ -85,19 +88,22 @@ class TermIds:
                 last = w
                 i += 1
         vocab, stems, stem = self.vocab, self.analyzer.stems, self.analyzer.stem
-        for k, t in enumerate(merged):
+        term_ids: list[int] = []
+        for t in merged:
             if t is None:
                 return None
-            if isinstance(t, str):
-                if t in STOPWORDS:
-                    merged[k] = 0
-                    continue
-                # As terms() does; a canonical word not stemmed yet needs the full path.
-                term = t if "_" in t else stems.get(t) if len(stems) < STEMS_CAP else stem(t)
-                if term is None:
-                    return None
-                merged[k] = vocab.setdefault(term, len(vocab)) + 1
-        return merged  # type: ignore[return-value]
+            if not isinstance(t, str):
+                term_ids.append(t)
+                continue
+            if t in STOPWORDS:
+                term_ids.append(0)
+                continue
+            # As terms() does; a canonical word not stemmed yet needs the full path.
+            term = t if "_" in t else stems.get(t) if len(stems) < STEMS_CAP else stem(t)
+            if term is None:
+                return None
+            term_ids.append(vocab.setdefault(term, len(vocab)) + 1)
+        return term_ids
 
     def _learn(self, found: list[str]) -> None:
         """Memoise the new matches of a sentence just analysed in full."""

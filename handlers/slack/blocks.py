@@ -26,12 +26,13 @@ from handlers import render
 SECTION_TEXT_LIMIT = 3000
 MAX_BLOCKS = 50
 MESSAGE_TEXT_LIMIT = 40000
-MAX_PASSAGES = 3
+MAX_PASSAGES = 3  # quotes in one Slack answer: more is a wall of text in a channel
 
 SLACK_HELP = (
     "In Slack: mention me in a channel (@briefbot your question), message me directly, "
     "or use /ask and /brief. /ask -p answers only you."
 )
+
 # Zero-width space around * _ ~ ` keeps them from opening or closing Slack formatting whichever
 # way Slack classifies it (word character or space), and the character itself is kept for copying.
 # Slack has no backslash escape for these; only & < > have entities.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.errors import ConfigError
@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     briefbot_log_level: str = "INFO"
     # Above this many passages, searches run in a worker thread to keep the event loop free.
     briefbot_offload_passages: int = Field(default=20000, ge=0)
+    # Feeds (RSS/Atom) or article pages polled into the corpus folder by run/slack/discord/chat.
+    briefbot_feeds: str = ""
+    briefbot_feed_interval: float = Field(default=900, ge=10)
 
     # Slack
     slack_bot_token: SecretStr | None = None
@@ -51,6 +54,19 @@ class Settings(BaseSettings):
     discord_api_base: str | None = None
     discord_gateway_url: str | None = None
     discord_answer_mentions: bool = False
+
+    @field_validator("briefbot_feeds")
+    @classmethod
+    def _feeds(cls, value: str) -> str:
+        for url in _split_urls(value):
+            if not url.startswith(("http://", "https://")):
+                raise ValueError(f"BRIEFBOT_FEEDS: {url!r} is not an http(s) URL")
+        return value
+
+    @property
+    def feed_urls(self) -> list[str]:
+        """BRIEFBOT_FEEDS as a list (comma- or newline-separated in the variable)."""
+        return _split_urls(self.briefbot_feeds)
 
     def require(self, *names: str) -> list[str]:
         """Return the secret values of ``names``, or raise naming every variable that is unset."""
@@ -68,3 +84,7 @@ def _secret(value: SecretStr | str | None) -> str:
     if value is None:
         return ""
     return value.get_secret_value() if isinstance(value, SecretStr) else str(value)
+
+
+def _split_urls(value: str) -> list[str]:
+    return list(dict.fromkeys(u.strip() for u in value.replace("\n", ",").split(",") if u.strip()))

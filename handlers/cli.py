@@ -1,4 +1,4 @@
-"""The ``briefbot`` command: ask, brief, chat, corpus check, and the Slack/Discord runners.
+"""The ``briefbot`` command: ask, brief, chat, corpus check, ingest, and the Slack/Discord runners.
 
 Errors from the core are caught here, once, and printed as a friendly message on stderr with
 exit code 2 (usage or corpus errors); "not found" is a normal answer and exits 0.
@@ -19,6 +19,7 @@ from rich.markup import escape
 from bot import __version__
 from bot.errors import BriefbotError
 from bot.settings import Settings
+from handlers import ingest
 
 if TYPE_CHECKING:  # the engine (numpy, the index) loads only for commands that need it
     from bot.engine import Engine
@@ -59,6 +60,8 @@ def _parser() -> argparse.ArgumentParser:
     c = csub.add_parser("check", help="what loads, what is skipped and why")
     c.add_argument("path", type=Path, nargs="?", help="file or folder (default: the corpus)")
     c.add_argument("--all", action="store_true", help=f"list every problem (default: {LISTED})")
+
+    ingest.add_parser(sub, [corpus])
 
     slack = sub.add_parser("slack", parents=[corpus], help="run the Slack bot")
     slack.add_argument("--port", type=int, help="HTTP mode port (default $SLACK_PORT or 3000)")
@@ -114,6 +117,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings, parser: argparse.Arg
         return _corpus_check(args.path or settings.briefbot_corpus, settings, show_all=args.all)
     if args.command == "ask":
         return _ask(args, settings, parser)
+    if args.command == "ingest":
+        return ingest.run(args, settings)
     engine = Engine.load(settings)
     if args.command == "brief":
         briefing = asyncio.run(engine.brief(" ".join(args.topic) or None, limit=args.items))

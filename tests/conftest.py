@@ -17,6 +17,7 @@ from bot.settings import BUNDLED_CORPUS, Settings
 pytest_plugins = [
     "tests.emulators.slack",
     "tests.emulators.discord",
+    "tests.emulators.news",
     "tests.handlers.slack_setup",
 ]
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +16,7 @@ from bot.answer import Answerer
 from bot.models import Answer
 from bot.settings import BUNDLED_CORPUS
 from handlers.cli import main
+from tests.emulators.news import FAULTS, NewsSite
 
 QUESTION = "when is Takaichi visiting the US?"
 
@@ -329,3 +333,134 @@ def test_bad_alias_file_exits_2(
     monkeypatch.setenv("BRIEFBOT_ALIASES_FILE", str(bad))
     assert main(["ask", QUESTION]) == 2
     assert "BRIEFBOT_ALIASES_FILE" in flat(capsys.readouterr().err)
+
+
+# --- ingest --------------------------------------------------------------------------------
+
+
+def briefbot(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """The real command in a child process, from a folder without .env and BRIEFBOT_* variables."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BRIEFBOT_")}
+    return subprocess.run(
+        [sys.executable, "-m", "handlers.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=cwd,
+        env={**env, "COLUMNS": "200", "PYTHONPATH": str(Path(__file__).parents[2])},
+    )
+
+
+def test_ingest_a_feed_then_ask_quotes_the_new_article(news_site: NewsSite, tmp_path: Path) -> None:
+    corpus = tmp_path / "news"
+    feed = news_site.url("/feeds/clean.rss")
+
+    run = briefbot("ingest", "--corpus", str(corpus), feed, cwd=tmp_path)
+
+    assert run.returncode == 0, run.stderr
+    out = flat(run.stdout)
+    assert f"feed {feed} (Example News — Top): 2 item(s)" in out
+    assert "+ added 2026-02-10-rail-strike-ends-after-three-year-pay-deal.md" in out
+    assert "2 added, 0 updated, 0 skipped, 0 failed" in out
+    asked = briefbot(
+        "ask",
+        "--json",
+        "--corpus",
+        str(corpus),
+        "How much is the rail pay deal worth?",
+        cwd=tmp_path,
+    )
+    answer = json.loads(asked.stdout)
+    assert answer["answered"] is True
+    top = answer["passages"][0]
+    assert "three-year pay deal worth 4.5 percent a year" in top["quote"]
+    assert top["article"]["title"] == "Rail strike ends after three-year pay deal"
+    assert top["article"]["url"] == news_site.url("/articles/rail-strike")
+
+    again = briefbot("ingest", "--corpus", str(corpus), feed, cwd=tmp_path)
+
+    assert again.returncode == 0
+    assert "not modified since the last run (HTTP 304)" in flat(again.stdout)
+    assert "0 added, 0 updated, 1 skipped, 0 failed" in flat(again.stdout)
+    assert news_site.hits["/articles/rail-strike"] == 1
+
+
+def test_ingest_reports_each_failure_in_one_line_and_exits_zero(
+    news_site: NewsSite, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    urls = [news_site.url(p) for p in ("/feeds/world.rss", FAULTS["broken_feed"])]
+
+    code = main(["ingest", "--timeout", "0.5", "--corpus", str(tmp_path), *urls])
+
+    assert code == 0
+    lines = capsys.readouterr().out.splitlines()
+    failed = [line for line in lines if "✗ failed" in line]
+    assert len(failed) == len(FAULTS) + 1  # each bad item in the feed, and the broken feed
+    assert any(line.endswith("/faults/missing: HTTP 404 Not Found") for line in failed)
+    assert any("/faults/slow: no complete answer within 0.5 s" in line for line in failed)
+    assert any("/faults/broken.rss: not a valid feed" in line for line in failed)
+    assert any("same story as" in line and "syndicated copy" in line for line in lines)
+    assert any(
+        "City museum reopens after renovation (no date in the feed or the page: dated today)"
+        in line
+        for line in lines
+    )
+    assert lines[-1].startswith("3 added, 0 updated, 1 skipped, 9 failed in ")
+
+
+def test_ingest_json_report(
+    news_site: NewsSite, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert (
+        main(["ingest", "--json", "--corpus", str(tmp_path), news_site.url("/feeds/tech.atom")])
+        == 0
+    )
+    report = json.loads(capsys.readouterr().out)
+    [source] = report["sources"]
+    assert source["kind"] == "feed" and source["items"] == 1
+    assert source["outcomes"][0]["action"] == "added"
+    assert (
+        source["outcomes"][0]["file"] == "2026-02-10-chipmaker-picks-kumamoto-for-second-plant.md"
+    )
+
+
+def test_ingest_without_urls_uses_briefbot_feeds(
+    news_site: NewsSite,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("BRIEFBOT_FEEDS", f"{news_site.url('/feeds/tech.atom')},\n")
+
+    assert main(["ingest", "--corpus", str(tmp_path)]) == 0
+    assert "1 added" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ([], "no URL to ingest: give feed or article URLs (or set BRIEFBOT_FEEDS)"),
+        (["ftp://example.com/feed"], "ftp://example.com/feed: only http:// and https:// URLs"),
+        (["--timeout", "0", "http://127.0.0.1:9/"], "--timeout must be more than 0 seconds"),
+    ],
+)
+def test_ingest_usage_errors_exit_2(
+    args: list[str],
+    message: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.delenv("BRIEFBOT_FEEDS", raising=False)
+    assert main(["ingest", "--corpus", str(tmp_path), *args]) == 2
+    assert message in flat(capsys.readouterr().err)
+
+
+def test_ingest_into_a_single_file_corpus_says_it_must_be_a_folder(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    single = BUNDLED_CORPUS / "2026-01-03-takaichi-trump-call.md"
+    assert main(["ingest", "--corpus", str(single), "http://127.0.0.1:9/feed"]) == 2
+    err = flat(capsys.readouterr().err)
+    assert f"the corpus {single} is a single file" in err
+    assert "give a folder with --corpus" in err

@@ -1,0 +1,95 @@
+"""``briefbot ingest``: feeds and article pages into the corpus folder, one line per article.
+
+The work is ``bot.ingest``; this module only reads the command line and prints the report.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from rich.console import Console
+from rich.markup import escape
+
+from bot.ingest import IngestOptions, IngestReport
+from bot.settings import Settings
+
+_MARKS = {
+    "added": "[green]+ added  [/]",
+    "updated": "[cyan]~ updated[/]",
+    "skipped": "[dim]= skipped[/]",
+    "failed": "[red]✗ failed [/]",
+}
+
+
+def add_parser(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:  # type: ignore[type-arg]
+    """The ``ingest`` subcommand and its options."""
+    p = sub.add_parser(
+        "ingest",
+        parents=parents,
+        help="fetch RSS/Atom feeds or article pages into the corpus folder",
+        description="Each URL is a feed (every item's page is fetched) or an article page. New "
+        "articles are written to the corpus folder as Markdown files; the run prints what was "
+        "added, updated, skipped or failed, and why.",
+    )
+    p.add_argument(
+        "urls", nargs="*", metavar="URL", help="feed or article URL (default: $BRIEFBOT_FEEDS)"
+    )
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument(
+        "--timeout",
+        type=float,
+        metavar="SECONDS",
+        default=IngestOptions().timeout,
+        help="give up on a page after this long (default %(default)g)",
+    )
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    """Ingest the URLs given (else BRIEFBOT_FEEDS) into the corpus folder; 0 once the run is
+    over, whatever failed in it (each failure is a line of the report)."""
+    if args.timeout <= 0:
+        print("briefbot ingest: --timeout must be more than 0 seconds", file=sys.stderr)
+        return 2
+    urls = args.urls or settings.feed_urls
+    options = IngestOptions(timeout=args.timeout)
+    from bot.ingest import ingest
+
+    report = asyncio.run(ingest(urls, settings.briefbot_corpus, options))
+    if args.json:
+        print(report.model_dump_json())
+    else:
+        Console(highlight=False, soft_wrap=True).print("\n".join(report_lines(report)))
+    return 0
+
+
+def report_lines(report: IngestReport) -> list[str]:
+    """The report as rich markup: a line per source, an indented line per article, the counts."""
+    lines = []
+    for source in report.sources:
+        url = escape(source.url)
+        if source.error:
+            lines.append(f"{_MARKS['failed']} {url}: {escape(source.error)}")
+            continue
+        if source.not_modified:
+            lines.append(
+                f"{_MARKS['skipped']} {url}: not modified since the last run (HTTP 304), "
+                "nothing to fetch"
+            )
+            continue
+        if source.kind == "feed":
+            title = f" ({escape(source.title)})" if source.title else ""
+            lines.append(f"[bold]feed[/] {url}{title}: {source.items} item(s)")
+            if source.warning:
+                lines.append(f"  [yellow]![/] {escape(source.warning)}")
+        indent = "  " if source.kind == "feed" else ""
+        for o in source.outcomes:
+            if o.action in ("added", "updated"):
+                what = f"{escape(o.file or '')}  {escape(o.title or '')}"
+                note = f" [dim]({escape(o.reason)})[/]" if o.reason else ""
+                lines.append(f"{indent}{_MARKS[o.action]} {what}{note}")
+            else:
+                lines.append(f"{indent}{_MARKS[o.action]} {escape(o.url)}: {escape(o.reason)}")
+    lines.append(f"[bold]{report.summary()}[/] in {report.took_s:.1f} s → {escape(report.folder)}")
+    return lines

@@ -16,6 +16,7 @@ from typing import Any
 from rich.console import Console
 
 from bench import data, ours, report
+from bench import ingest as ingest_bench
 from bench.baselines import BEST_AT_SCALE, BUILDERS, Retriever
 from bench.metrics import Outcome, latency_summary, score
 from bench.scale import rss_mb, run_worker
@@ -234,6 +235,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         figures["off_topic"] = ours.off_topic(engine, [q for q, _ in data.OFF_TOPIC])
         if figures["systems"]["ours"]["clean"]["hit@1"] == 0:
             notes.append("ours scored 0: is the engine still the stub?")
+        log.log(f"ours: briefbot ingest of a {ingest_bench.ITEMS}-item feed served locally")
+        figures["ingest"] = ingest_bench.measure()
 
     if not args.no_baselines:
         for name, build in BUILDERS.items():

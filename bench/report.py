@@ -256,6 +256,7 @@ def goals(figures: dict[str, Any]) -> list[Goal]:
         Goal("1M build s", _get(at_1m, "build_s"), 30.0, False, ".1f"),
         Goal("1M peak RSS MiB", _get(at_1m, "peak_rss_mb"), MIB_LIMIT_1M, False, ".0f"),
         Goal("seed set passed", seed.get("passed"), float(seed.get("total") or 16), True, ".0f"),
+        Goal("ingest 50-item feed s", _get(figures, "ingest", "seconds"), 10.0, False, ".1f"),
         Goal(
             "off-topic answered 'not found'",
             sum(i["not_found"] for i in off) if off else None,
@@ -293,6 +294,14 @@ def print_report(figures: dict[str, Any], console: Console) -> None:
     if rows:
         console.print(ratio_table(rows))
     console.print(cli_table(figures))
+    ingest = figures.get("ingest") or {}
+    if "seconds" in ingest:
+        console.print(
+            f"briefbot ingest: feed of {ingest['items']} items (~{ingest['page_kb']} KB pages) on "
+            f"127.0.0.1 in {ingest['seconds']:.2f} s wall, {ingest['added']} added"
+        )
+    elif ingest:
+        console.print(f"[yellow]ingest not measured:[/yellow] {ingest['skipped']}")
     if figures.get("scale"):
         console.print(scale_table(figures))
     items = goals(figures)

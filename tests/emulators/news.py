@@ -8,8 +8,9 @@ CLI does), run in a subprocess, or share nothing with the test's loop.
 
 - Stories (:meth:`NewsSite.story`) are served at ``/articles/<slug>`` (or another ``path``) as
   HTML with what real pages carry around the article: a cookie banner, navigation, ads,
-  scripts, "most read" links, a newsletter box, a footer. ``date=None`` leaves the date out of
-  the page. Replacing a story changes its page (and its ETag).
+  scripts, "most read" links, a newsletter box, a footer (``page_padding_kb`` adds that much
+  more script and navigation, for page weights like real sites'). ``date=None`` leaves the
+  date out of the page. Replacing a story changes its page (and its ETag).
 - Feeds (:meth:`NewsSite.feed`) are RSS 2.0 or Atom at ``/feeds/<name>``; an :class:`Item`
   without a date has no pubDate/updated.
 - Every page and feed has an ETag and a Last-Modified and answers 304 to a matching
@@ -108,6 +109,7 @@ class NewsSite:
         self.requests: list[tuple[str, dict[str, str]]] = []  # (path, headers) in order
         self.conditional = True
         self.slow_seconds = 3.0
+        self.page_padding_kb = 0  # extra scripts and links per page: real pages weigh 100s of KB
         self.base_url = ""
         self._docs: dict[str, _Doc] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -228,7 +230,8 @@ class NewsSite:
         with self._lock:
             if path not in self._docs:
                 if path in self.stories:
-                    body, ctype = _page(self.stories[path]).encode(), "text/html"
+                    page = _page(self.stories[path], self.page_padding_kb)
+                    body, ctype = page.encode(), "text/html"
                 elif path in self.feeds:
                     spec = self.feeds[path]
                     xml = _rss(spec, self.url) if spec.kind == "rss" else _atom(spec, self.url)
@@ -303,9 +306,17 @@ def _atom(spec: FeedSpec, url: object) -> str:
     )
 
 
-def _page(story: Story) -> str:
+def _page(story: Story, padding_kb: int = 0) -> str:
     """An article page as news sites serve them: the text is a fraction of the markup."""
     e = html.escape
+    links = "".join(
+        f'<li><a href="/section/{i}">Section {i} headlines and more stories</a></li>'
+        for i in range(padding_kb * 1024 // 140)
+    )
+    script = "var t={};" * (padding_kb * 1024 // 20)
+    padding = (
+        f"<script>{script}</script><nav class='mega'><ul>{links}</ul></nav>" if padding_kb else ""
+    )
     dated = (
         f'<meta property="article:published_time" content="{story.date}T08:00:00+09:00">'
         if story.date
@@ -328,7 +339,7 @@ def _page(story: Story) -> str:
 gtag('js',new Date());</script>
 <script src="/static/ads.js" async></script>
 <style>.cookie{{position:fixed}} .ad{{min-height:250px}}</style>
-</head><body>
+</head><body>{padding}
 <div class="cookie-banner" id="consent">We and our 842 partners use cookies to personalise
 content and ads. <button>Accept all</button> <button>Manage preferences</button></div>
 <header class="site-header"><a class="logo" href="/">{e(story.site)}</a>

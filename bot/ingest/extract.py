@@ -16,6 +16,7 @@ from dataclasses import dataclass
 logging.getLogger("trafilatura").setLevel(logging.ERROR)
 
 import trafilatura  # noqa: E402
+from trafilatura.settings import Document  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ def extract_article(page: bytes, url: str, charset: str | None = None) -> Extrac
         # for the publication date. Published, not last modified.
         date_extraction_params={"extensive_search": False, "original_date": True},
     )
-    if doc is None:
+    if not isinstance(doc, Document):  # None: nothing that reads as an article
         return Extracted(None, None, (), None, None, ())
     title = _text(doc.title)
     lines = [" ".join(line.split()) for line in (doc.text or "").splitlines()]

@@ -64,7 +64,7 @@ class IngestReport(BaseModel):
         c: Counter[str] = Counter(o.action for s in self.sources for o in s.outcomes)
         c["failed"] += sum(1 for s in self.sources if s.error)
         c["skipped"] += sum(1 for s in self.sources if s.not_modified)
-        return {a: c[a] for a in ("added", "updated", "skipped", "failed")}  # type: ignore[misc]
+        return {a: c[a] for a in ("added", "updated", "skipped", "failed")}
 
     def summary(self) -> str:
         """``2 added, 0 updated, 5 skipped, 1 failed``."""

@@ -10,8 +10,9 @@ import argparse
 import asyncio
 import logging
 import sys
+from collections.abc import Coroutine
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from rich.console import Console
 from rich.markup import escape
@@ -24,6 +25,7 @@ from handlers import ingest
 if TYPE_CHECKING:  # the engine (numpy, the index) loads only for commands that need it
     from bot.engine import Engine
 
+T = TypeVar("T")
 USAGE_ERROR = 2
 LISTED = 50  # problems `corpus check` lists before it only counts
 
@@ -119,6 +121,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings, parser: argparse.Arg
         return _ask(args, settings, parser)
     if args.command == "ingest":
         return ingest.run(args, settings)
+    if args.command in ("chat", "slack", "discord", "run"):
+        ingest.prime(settings)  # a corpus folder still empty gets its feeds before it loads
     engine = Engine.load(settings)
     if args.command == "brief":
         briefing = asyncio.run(engine.brief(" ".join(args.topic) or None, limit=args.items))
@@ -132,20 +136,20 @@ def _dispatch(args: argparse.Namespace, settings: Settings, parser: argparse.Arg
     if args.command == "chat":
         from handlers.console import ConsoleSession
 
-        asyncio.run(ConsoleSession(engine).run())
+        asyncio.run(_polling_feeds(settings, ConsoleSession(engine).run()))
         return 0
     if args.command == "slack":
         from handlers.slack import serve as serve_slack
 
-        asyncio.run(serve_slack(settings, engine, port=args.port))
+        asyncio.run(_polling_feeds(settings, serve_slack(settings, engine, port=args.port)))
         return 0
     if args.command == "discord":
         from handlers.discord import serve as serve_discord
 
-        asyncio.run(serve_discord(settings, engine))
+        asyncio.run(_polling_feeds(settings, serve_discord(settings, engine)))
         return 0
     if args.command == "run":
-        return asyncio.run(_run(settings, engine))
+        return asyncio.run(_polling_feeds(settings, _run(settings, engine)))
     parser.print_help(sys.stderr)
     return USAGE_ERROR
 
@@ -220,6 +224,21 @@ def _corpus_check(path: Path, settings: Settings, *, show_all: bool = False) -> 
         if len(items) > len(shown):
             out.print(f"    … and {len(items) - len(shown)} more (--all lists them)")
     return 0
+
+
+async def _polling_feeds(settings: Settings, command: Coroutine[Any, Any, T]) -> T:
+    """Run a long-lived command with BRIEFBOT_FEEDS polled beside it, when it is set."""
+    from bot.ingest import FeedPoller
+
+    try:
+        poller = FeedPoller.from_settings(settings)
+    except BaseException:
+        command.close()  # never started: no "coroutine was never awaited" warning
+        raise
+    if poller is None:
+        return await command
+    async with poller:
+        return await command
 
 
 async def _run(settings: Settings, engine: Engine) -> int:

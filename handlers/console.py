@@ -6,7 +6,11 @@ line and the console exits at the end of input.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import sys
+import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
@@ -112,10 +116,14 @@ class ConsoleSession:
             )
         while True:
             try:
-                line = input("you> ") if interactive else stream.readline()
+                line = await read_line(
+                    (lambda: input("you> ")) if interactive else stream.readline
+                )
             except EOFError:
                 break
-            except KeyboardInterrupt:
+            except (KeyboardInterrupt, asyncio.CancelledError):
+                # Ctrl-C while waiting for a line arrives as the cancellation of this task
+                # (asyncio.run's SIGINT handler): it ends the console, as Ctrl-D does.
                 self.console.print()
                 break
             if not interactive and line == "":
@@ -131,6 +139,33 @@ class ConsoleSession:
             self.console.print()
         if interactive:
             _save_readline()
+
+
+async def read_line(read: Callable[[], str]) -> str:
+    """``read()`` (input() or readline()) in a daemon thread: while the console waits for a line,
+    the event loop keeps running background work (the feed poller), and a reader still blocked
+    after Ctrl-C never holds up the exit."""
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[str] = loop.create_future()
+
+    def settle(line: str | None, exc: BaseException | None) -> None:
+        if done.done():
+            return
+        if exc is not None:
+            done.set_exception(exc)
+        else:
+            done.set_result(line or "")
+
+    def work() -> None:
+        try:
+            line, exc = read(), None
+        except BaseException as caught:  # EOFError (Ctrl-D) goes back to the loop as it is
+            line, exc = None, caught
+        with contextlib.suppress(RuntimeError):  # the loop is closed: the console has gone
+            loop.call_soon_threadsafe(settle, line, exc)
+
+    threading.Thread(target=work, name="console-input", daemon=True).start()
+    return await done
 
 
 def _enable_readline() -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import sys
 
 from rich.console import Console
@@ -14,6 +15,8 @@ from rich.markup import escape
 
 from bot.ingest import IngestOptions, IngestReport
 from bot.settings import Settings
+
+log = logging.getLogger(__name__)
 
 _MARKS = {
     "added": "[green]+ added  [/]",
@@ -62,6 +65,26 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     else:
         Console(highlight=False, soft_wrap=True).print("\n".join(report_lines(report)))
     return 0
+
+
+def prime(settings: Settings) -> None:
+    """Before a bot starts: when BRIEFBOT_FEEDS is set and the corpus folder holds no article yet,
+    fetch the feeds once, so that a bot can start on its feeds alone (the engine needs an
+    article to load). Afterwards the poller keeps the folder up to date."""
+    from bot.corpus import FORMATS
+
+    folder = settings.briefbot_corpus
+    if not settings.feed_urls or folder.is_file():
+        return
+    if folder.is_dir() and any(
+        p.suffix.lower() in FORMATS and not p.name.startswith(".") for p in folder.rglob("*")
+    ):
+        return
+    from bot.ingest import ingest
+    from bot.ingest.poller import log_report
+
+    log.info("feeds: %s holds no article yet; fetching BRIEFBOT_FEEDS first", folder)
+    log_report(asyncio.run(ingest(settings.feed_urls, folder)))
 
 
 def report_lines(report: IngestReport) -> list[str]:

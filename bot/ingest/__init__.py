@@ -13,11 +13,20 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from bot.ingest.models import IngestError, IngestOptions, IngestReport, Outcome, SourceResult
+from bot.ingest.poller import FeedPoller
 
 if TYPE_CHECKING:
     from bot.ingest.pipeline import ingest
 
-__all__ = ["IngestError", "IngestOptions", "IngestReport", "Outcome", "SourceResult", "ingest"]
+__all__ = [
+    "FeedPoller",
+    "IngestError",
+    "IngestOptions",
+    "IngestReport",
+    "Outcome",
+    "SourceResult",
+    "ingest",
+]
 
 
 def __getattr__(name: str) -> Any:

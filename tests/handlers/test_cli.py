@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -338,16 +339,24 @@ def test_bad_alias_file_exits_2(
 # --- ingest --------------------------------------------------------------------------------
 
 
-def briefbot(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """The real command in a child process, from a folder without .env and BRIEFBOT_* variables."""
+def child_env(**variables: str) -> dict[str, str]:
+    """The environment of a child briefbot: no BRIEFBOT_* but ``variables``, this checkout first."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("BRIEFBOT_")}
+    return {**env, **variables, "COLUMNS": "200", "PYTHONPATH": str(Path(__file__).parents[2])}
+
+
+def briefbot(
+    *args: str, cwd: Path, stdin: str = "", **variables: str
+) -> subprocess.CompletedProcess[str]:
+    """The real command in a child process, from a folder without .env."""
     return subprocess.run(
         [sys.executable, "-m", "handlers.cli", *args],
+        input=stdin,
         capture_output=True,
         text=True,
         timeout=120,
         cwd=cwd,
-        env={**env, "COLUMNS": "200", "PYTHONPATH": str(Path(__file__).parents[2])},
+        env=child_env(**variables),
     )
 
 
@@ -464,3 +473,60 @@ def test_ingest_into_a_single_file_corpus_says_it_must_be_a_folder(
     err = flat(capsys.readouterr().err)
     assert f"the corpus {single} is a single file" in err
     assert "give a folder with --corpus" in err
+
+
+def test_chat_on_an_empty_folder_fetches_its_feeds_first_then_answers(
+    news_site: NewsSite, tmp_path: Path
+) -> None:
+    corpus = tmp_path / "news"
+    feed = news_site.url("/feeds/clean.rss")
+
+    chat = briefbot(
+        "chat",
+        "--corpus",
+        str(corpus),
+        cwd=tmp_path,
+        stdin="How much is the rail pay deal worth?\n",
+        BRIEFBOT_FEEDS=feed,
+    )
+
+    assert chat.returncode == 0, chat.stderr
+    assert "three-year pay deal worth 4.5 percent a year" in flat(chat.stdout)
+    assert "holds no article yet; fetching BRIEFBOT_FEEDS first" in chat.stderr
+    assert "feeds: polling 1 URL(s) every 900 s into" in chat.stderr
+
+
+def test_chat_polls_its_feeds_in_the_background(news_site: NewsSite, tmp_path: Path) -> None:
+    corpus = tmp_path / "news"
+    write_article(corpus, "mine.md", "Notes", "2026-01-05", "My own notes on the harbour.")
+    child = subprocess.Popen(
+        [sys.executable, "-m", "handlers.cli", "chat", "--corpus", str(corpus)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+        env=child_env(BRIEFBOT_FEEDS=news_site.url("/feeds/clean.rss")),
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while len(list(corpus.glob("2026-02-10-*.md"))) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        _, err = child.communicate("", timeout=60)  # end of input: the console exits
+    finally:
+        child.kill()
+
+    assert child.returncode == 0, err
+    assert len(list(corpus.glob("2026-02-10-*.md"))) == 2
+    assert "feeds: added 2026-02-10-rail-strike-ends-after-three-year-pay-deal.md" in err
+    assert "feeds: 2 added, 0 updated, 0 skipped, 0 failed" in err
+
+
+def test_feeds_with_a_single_file_corpus_stop_a_bot_at_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("BRIEFBOT_FEEDS", "http://127.0.0.1:9/feed")
+    single = BUNDLED_CORPUS / "2026-01-03-takaichi-trump-call.md"
+
+    assert main(["chat", "--corpus", str(single)]) == 2
+    assert "is a single file" in flat(capsys.readouterr().err)

@@ -18,8 +18,10 @@ import aiohttp
 from yarl import URL
 
 from bot.ingest.models import IngestOptions
+from bot.ingest.urls import HTTP_SCHEMES, check_url, redacted
 
-HTTP_SCHEMES = ("http", "https")
+__all__ = ["FetchError", "Fetcher", "Page", "check_url", "is_public", "redacted"]
+
 _REDIRECTS = (301, 302, 303, 307, 308)
 _CHUNK = 64 * 1024
 
@@ -44,19 +46,6 @@ class Page:
     def not_modified(self) -> bool:
         """The server answered 304: nothing changed since the validators we sent."""
         return self.status == 304
-
-
-def check_url(url: str) -> str | None:
-    """Why ``url`` cannot be fetched (not http(s), no host), or None when it can."""
-    try:
-        parsed = URL(url)
-    except (ValueError, TypeError):
-        return "not a URL"
-    if parsed.scheme not in HTTP_SCHEMES:
-        return "only http:// and https:// URLs can be fetched"
-    if not parsed.host:
-        return "the URL has no host name"
-    return None
 
 
 class Fetcher:
@@ -117,7 +106,8 @@ class Fetcher:
                 if isinstance(target, Page):
                     return target
                 if str(target) in visited:
-                    raise FetchError(f"redirect loop ({' → '.join([*visited, str(target)])})")
+                    chain = " → ".join(redacted(u) for u in [*visited, str(target)])
+                    raise FetchError(f"redirect loop ({chain})")
                 visited.append(str(target))
                 current = target
         except TimeoutError:
@@ -138,7 +128,7 @@ class Fetcher:
                     raise FetchError(f"HTTP {resp.status} redirect without a Location")
                 target = url.join(URL(location))
                 if target.scheme not in HTTP_SCHEMES:
-                    raise FetchError(f"redirected to a non-http(s) URL ({target})")
+                    raise FetchError(f"redirected to a non-http(s) URL ({redacted(str(target))})")
                 return target
             if resp.status == 304:
                 return Page(str(url), 304)

@@ -18,6 +18,7 @@ from types import TracebackType
 
 from bot.ingest.models import IngestError, IngestOptions, IngestReport
 from bot.ingest.store import corpus_folder
+from bot.ingest.urls import redacted
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -122,10 +123,10 @@ def log_report(report: IngestReport) -> None:
     """Log a run: what was written (INFO), what failed (WARNING), the counts."""
     for source in report.sources:
         if source.error:
-            log.warning("feeds: %s: %s", source.url, source.error)
+            log.warning("feeds: %s: %s", redacted(source.url), source.error)
         for o in source.outcomes:
             if o.action in ("added", "updated"):
                 log.info("feeds: %s %s (%s)", o.action, o.file, o.title)
             elif o.action == "failed":
-                log.warning("feeds: %s: %s", o.url, o.reason)
+                log.warning("feeds: %s: %s", redacted(o.url), o.reason)
     log.info("feeds: %s in %.1f s", report.summary(), report.took_s)

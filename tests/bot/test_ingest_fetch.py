@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.ingest import IngestOptions
-from bot.ingest.fetch import Fetcher, FetchError, check_url
+from bot.ingest.fetch import Fetcher, FetchError, check_url, redacted
 from tests.emulators.news import FAULTS, NewsSite
 
 
@@ -82,3 +82,11 @@ async def test_a_closed_port_says_connection_refused():
 )
 def test_only_http_urls_with_a_host_are_fetched(url: str, why: str | None):
     assert check_url(url) == why
+
+
+def test_urls_in_logs_hide_passwords_and_token_parameters():
+    assert (
+        redacted("https://me:hunter2@feeds.test/rss?api_key=abc&page=2&Token=xyz")
+        == "https://me:***@feeds.test/rss?api_key=***&page=2&Token=***"
+    )
+    assert redacted("https://feeds.test/world.rss") == "https://feeds.test/world.rss"

@@ -6,27 +6,34 @@ the file and line, so one bad article never takes the rest of the corpus down.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
 import logging
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
+from bot.corpus_folder import FORMATS as FORMATS  # re-exported: what ingest writes
+from bot.corpus_folder import list_folder
+from bot.corpus_report import LoadReport as LoadReport
+from bot.corpus_report import NothingLoaded as NothingLoaded
+from bot.corpus_report import Skipped as Skipped
+from bot.corpus_report import log_problems, why_nothing
 from bot.errors import CorpusError
 from bot.models import Article
 from bot.text import clean, squash
 
 log = logging.getLogger(__name__)
 
-_LOG_EACH = 20
-FORMATS = (".md", ".markdown", ".txt", ".jsonl")
+# An article dated further ahead than this is most likely a typo (2099 for 2029): loaded, but
+# reported, since it would head every "latest" briefing. Two days allow for time zones.
+FUTURE_SLACK = dt.timedelta(days=2)
 _TXT_HEADER = re.compile(r"^\s*date\s+(\d{4}-\d{2}-\d{2})\s*(.*?)\s*$", re.IGNORECASE)
 # A photo caption in the seed form: a one-sentence opening paragraph in the present tense
 # ("X speaks to the press after ..."), the way agencies caption their pictures.
@@ -50,6 +57,14 @@ class ArticleIn(BaseModel):
     body: str = ""
     caption: str | None = None
 
+    @field_validator("id", mode="before")
+    @classmethod
+    def _id(cls, v: Any) -> Any:
+        # YAML reads `id: 12345` as a number and `id: 2026-01-05` as a date: both are names.
+        if isinstance(v, int | float | dt.date) and not isinstance(v, bool):
+            return str(v)
+        return v
+
     @field_validator("title", "source", mode="before")
     @classmethod
     def _strip(cls, v: Any) -> Any:
@@ -69,53 +84,53 @@ class ArticleIn(BaseModel):
             return v.date()
         if isinstance(v, str) and "T" in v:
             return v.split("T", 1)[0]
+        if (isinstance(v, int | float) and not isinstance(v, bool)) or (
+            isinstance(v, str) and _DIGITS.match(v)
+        ):
+            # pydantic would read 20250101 as seconds since 1970 and complain about the time.
+            raise ValueError(_date_advice(str(v)))
         return v
 
 
-@dataclass
-class Skipped:
-    """One thing that did not load, and why: shown by ``briefbot corpus check``."""
-
-    path: str
-    line: int
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.reason}"
+_PLAIN_ID = re.compile(r"^id:\s*([\w.+-]+)\s*(?:#.*)?$")
+_DIGITS = re.compile(r"^\s*\d+(?:\.\d+)?\s*$")
 
 
-@dataclass
-class LoadReport:
-    """The articles loaded, plus what was skipped and which ids or texts repeat."""
+def _date_advice(value: str) -> str:
+    """Words for a date written as a number: how to write it, with the date it likely means."""
+    digits = value.strip()
+    example = "2026-01-05"
+    if len(digits) == 8 and digits.isdigit():
+        with contextlib.suppress(ValueError):  # 20251399: no such day, the usual example
+            example = dt.date(int(digits[:4]), int(digits[4:6]), int(digits[6:])).isoformat()
+    return f"{digits} is a number, not a date: write dates as YYYY-MM-DD ({example})"
 
-    articles: list[Article] = field(default_factory=list)
-    skipped: list[Skipped] = field(default_factory=list)
-    duplicates: list[str] = field(default_factory=list)
-    files: int = 0
 
+def load(path: Path | str, *, warn: bool = True) -> LoadReport:
+    """Load a file or a folder (recursively); raises CorpusError when nothing can be served.
 
-def load(path: Path | str) -> LoadReport:
-    """Load a file or a folder (recursively); raises CorpusError when nothing can be served."""
+    ``warn=False`` leaves the reporting to the caller (``briefbot corpus check`` lists
+    everything itself).
+    """
     root = Path(path).expanduser()
     if not root.exists():
+        if root.is_symlink():
+            raise CorpusError(f"corpus path {root} is a broken symlink (to {root.readlink()})")
         raise CorpusError(f"corpus path {root} does not exist (set BRIEFBOT_CORPUS or --corpus)")
-    files = (
-        [root]
-        if root.is_file()
-        else sorted(
-            p
-            for p in root.rglob("*")
-            if p.is_file()
-            and p.suffix.lower() in FORMATS
-            and not any(part.startswith(".") for part in p.relative_to(root).parts)
-        )
-    )
-    report = LoadReport(files=len(files))
+    report = LoadReport()
+    if root.is_file():
+        files = [root]
+    else:
+        listing = list_folder(root)
+        files = listing.files
+        report.skipped.extend(Skipped(p.path, 0, p.reason) for p in listing.problems)
+        report.ignored = listing.ignored_summary()
+    report.files = len(files)
     seen_ids: dict[str, str] = {}
     seen_text: dict[str, str] = {}
+    latest = dt.date.today() + FUTURE_SLACK
     for file in files:
-        for item in _read_file(file, report):
-            art = item
+        for art in _read_file(file, report):
             if art.id in seen_ids:
                 report.duplicates.append(
                     f"{art.origin}: id {art.id!r} already loaded from {seen_ids[art.id]}; skipped"
@@ -131,22 +146,21 @@ def load(path: Path | str) -> LoadReport:
                 )
             else:
                 seen_text[digest] = art.origin
+            if art.date > latest:
+                where, _, line = art.origin.rpartition(":")
+                report.warnings.append(
+                    Skipped(
+                        where,
+                        int(line),
+                        f"dated {art.date}, in the future: a typo? "
+                        "It heads every briefing of the latest articles until then",
+                    )
+                )
             report.articles.append(art)
-    # A bulk collection can repeat thousands of times: name the first few, then count.
-    for s in report.skipped[:_LOG_EACH]:
-        log.warning("skipped %s", s)
-    for d in report.duplicates[:_LOG_EACH]:
-        log.warning("duplicate %s", d)
-    hidden = max(0, len(report.skipped) - _LOG_EACH) + max(0, len(report.duplicates) - _LOG_EACH)
-    if hidden:
-        log.warning("%d more skipped or duplicate articles: run `briefbot corpus check`", hidden)
+    if warn:
+        log_problems(report)
     if not report.articles:
-        why = (
-            f"; {len(report.skipped)} skipped (run `briefbot corpus check`)"
-            if report.skipped
-            else ""
-        )
-        raise CorpusError(f"no articles could be loaded from {root}{why}")
+        raise NothingLoaded(f"no articles could be loaded from {root}{why_nothing(report)}", report)
     return report
 
 
@@ -200,6 +214,10 @@ def _read_markdown(text: str) -> tuple[dict[str, Any], int]:
         raise _Bad(2, f"front matter has a bad date: {exc}") from None
     if not isinstance(meta, dict):
         raise _Bad(2, "front matter must be 'key: value' lines")
+    if isinstance(meta.get("id"), int | float):
+        # `id: 0123` is the number 83 to YAML: keep the id as it was written.
+        written = next(filter(None, map(_PLAIN_ID.match, lines[1:end])), None)
+        meta["id"] = written[1] if written else meta["id"]
     body_lines = lines[end + 1 :]
     paragraphs, caption = [], meta.get("caption")
     for para in _paragraphs("\n".join(body_lines)):
@@ -355,7 +373,12 @@ def _why(exc: ValidationError) -> str:
     parts = []
     for err in exc.errors():
         loc = ".".join(str(x) for x in err["loc"]) or "article"
-        msg = "is missing" if err["type"] == "missing" else err["msg"].lower()
+        if err["type"] == "missing":
+            msg = "is missing"
+        elif err["type"] == "value_error":  # our own wording, as written (no "Value error, ")
+            msg = str(err.get("ctx", {}).get("error", err["msg"]))
+        else:
+            msg = err["msg"].lower()
         parts.append(f"{loc} {msg}")
     return "; ".join(parts)
 

@@ -201,28 +201,48 @@ async def _ask_stream(engine: Engine, args: argparse.Namespace) -> int:
 
 
 def _corpus_check(path: Path, settings: Settings, *, show_all: bool = False) -> int:
-    """What loads, what is skipped and why, counts; a bulk collection lists its first problems."""
-    from bot.corpus import load
+    """What loads, what is skipped and why, counts; a bulk collection lists its first problems.
+
+    A corpus where nothing loads is reported the same way (every reason, with ``--all``), then
+    exits 2: it is the case where the list matters most.
+    """
+    from bot.corpus import NothingLoaded, load
     from bot.engine import Engine
 
     out = Console(highlight=False)
-    report = load(path)
-    stats = Engine(report.articles, settings, report).stats()
+    try:
+        report, failure = load(path, warn=False), None
+    except NothingLoaded as exc:
+        report, failure = exc.report, exc
     out.print(f"[bold]{escape(str(path))}[/]: {report.files} file(s)")
-    out.print(f"  loaded   {stats.articles} article(s), {stats.passages} passages")
-    if stats.newest:
-        out.print(f"  dates    {stats.oldest} .. {stats.newest[0]}")
-    out.print("  sources  " + escape(", ".join(f"{k} ({v})" for k, v in stats.sources.items())))
+    if failure is None:
+        stats = Engine(report.articles, settings, report).stats()
+        out.print(f"  loaded   {stats.articles} article(s), {stats.passages} passages")
+        if stats.newest:
+            out.print(f"  dates    {stats.oldest} .. {stats.newest[0]}")
+        out.print("  sources  " + escape(", ".join(f"{k} ({v})" for k, v in stats.sources.items())))
+    else:
+        out.print("  loaded   0 article(s)")
+    if report.ignored:
+        out.print(f"  ignored  {escape(report.ignored)}", soft_wrap=True)
     for label, mark, items in (
         ("skipped", "[red]✗[/]", report.skipped),
         ("duplicates", "[yellow]![/]", report.duplicates),
+        ("warnings", "[yellow]![/]", report.warnings),
     ):
+        if label == "warnings" and not items:
+            continue
         out.print(f"  {label}  {len(items)}")
         shown = items if show_all else items[:LISTED]
         for item in shown:
             out.print(f"    {mark} {escape(str(item))}", soft_wrap=True)
         if len(items) > len(shown):
             out.print(f"    … and {len(items) - len(shown)} more (--all lists them)")
+    if failure is not None:
+        Console(stderr=True, highlight=False).print(
+            f"briefbot: no articles could be loaded from {path}", markup=False, soft_wrap=True
+        )
+        return USAGE_ERROR
     return 0
 
 

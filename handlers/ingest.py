@@ -71,14 +71,12 @@ def prime(settings: Settings) -> None:
     """Before a bot starts: when BRIEFBOT_FEEDS is set and the corpus folder holds no article yet,
     fetch the feeds once, so that a bot can start on its feeds alone (the engine needs an
     article to load). Afterwards the poller keeps the folder up to date."""
-    from bot.corpus import FORMATS
+    from bot.corpus_folder import list_folder
 
     folder = settings.briefbot_corpus
     if not settings.feed_urls or folder.is_file():
         return
-    if folder.is_dir() and any(
-        p.suffix.lower() in FORMATS and not p.name.startswith(".") for p in folder.rglob("*")
-    ):
+    if folder.is_dir() and list_folder(folder).files:
         return
     from bot.ingest import ingest
     from bot.ingest.poller import log_report

@@ -321,3 +321,53 @@ def test_bundled_corpus_and_seed_text_describe_the_same_article() -> None:
     assert bundled.source == seed.source
     assert bundled.paragraphs == seed.paragraphs
     assert bundled.caption == seed.caption
+
+
+# --- plain YAML as a person writes it ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(("written", "loaded"), [("12345", "12345"), ("0123", "0123")])
+def test_numeric_front_matter_id_is_kept_as_written(
+    write_article: WriteArticle, written: str, loaded: str
+) -> None:
+    folder = write_article("a.md", "Numbered", "2026-01-01", "Body.", id=written)
+    (art,) = corpus.load(folder).articles
+    assert art.id == loaded  # YAML reads 0123 as the octal number 83
+
+
+def test_numeric_json_lines_id_is_a_string(tmp_path: Path) -> None:
+    path = jsonl(tmp_path / "a.jsonl", [{"id": 7, "title": "T", "date": "2026-01-01", "body": "B"}])
+    (art,) = corpus.load(path).articles
+    assert art.id == "7"
+
+
+@pytest.mark.parametrize("date", ["20250101", "'20250101'"])
+def test_date_written_as_a_number_is_explained_in_words(tmp_path: Path, date: str) -> None:
+    (tmp_path / "a.md").write_text(f"---\ntitle: T\ndate: {date}\n---\n\nBody.\n")
+    (tmp_path / "ok.md").write_text("---\ntitle: Ok\ndate: 2026-01-01\n---\n\nBody.\n")
+    (skipped,) = corpus.load(tmp_path).skipped
+    assert skipped.line == 3
+    assert skipped.reason == (
+        "date 20250101 is a number, not a date: write dates as YYYY-MM-DD (2025-01-01)"
+    )
+    assert "zero time" not in skipped.reason
+
+
+def test_article_dated_far_ahead_loads_with_a_warning_naming_the_file(
+    write_article: WriteArticle, caplog: pytest.LogCaptureFixture
+) -> None:
+    write_article("now.md", "Today", dt.date.today().isoformat(), "Body.")
+    folder = write_article("typo.md", "Typo", "2099-01-05", "Other body.")
+    report = corpus.load(folder)
+    assert sorted(a.title for a in report.articles) == ["Today", "Typo"]
+    (warning,) = report.warnings
+    assert warning.path == str(folder / "typo.md")
+    assert "2099-01-05" in warning.reason and "future" in warning.reason
+    assert str(folder / "typo.md") in caplog.text and "2099-01-05" in caplog.text
+
+
+def test_article_dated_tomorrow_is_no_typo(write_article: WriteArticle) -> None:
+    # A publisher a time zone ahead dates today's article tomorrow.
+    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    folder = write_article("a.md", "East", tomorrow.isoformat(), "Body.")
+    assert corpus.load(folder).warnings == []

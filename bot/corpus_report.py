@@ -1,0 +1,80 @@
+"""What loading a corpus reports: the articles, what was skipped and why, repeats, warnings.
+
+``briefbot corpus check`` prints a report whole; a bot logs its first problems at start-up.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from bot.corpus_folder import FORMATS
+from bot.errors import CorpusError
+from bot.models import Article
+
+log = logging.getLogger("bot.corpus")
+
+_LOG_EACH = 20
+
+
+@dataclass
+class Skipped:
+    """One thing that did not load, and why: shown by ``briefbot corpus check``."""
+
+    path: str
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path  # 0: the file as a whole
+        return f"{where}: {self.reason}"
+
+
+@dataclass
+class LoadReport:
+    """The articles loaded, plus what was skipped, which ids or texts repeat, and warnings about
+    articles that loaded but look wrong (a date far ahead)."""
+
+    articles: list[Article] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)
+    warnings: list[Skipped] = field(default_factory=list)
+    ignored: str = ""  # files in other formats, summed up ("" when none)
+    files: int = 0
+
+
+class NothingLoaded(CorpusError):
+    """No article could be loaded; the report says, file by file, why."""
+
+    def __init__(self, message: str, report: LoadReport) -> None:
+        super().__init__(message)
+        self.report = report
+
+
+def log_problems(report: LoadReport) -> None:
+    """Warn of the first problems of each kind: a bot's log names them at start-up."""
+    # A bulk collection can repeat thousands of times: name the first few, then count.
+    for s in report.skipped[:_LOG_EACH]:
+        log.warning("skipped %s", s)
+    for d in report.duplicates[:_LOG_EACH]:
+        log.warning("duplicate %s", d)
+    for w in report.warnings[:_LOG_EACH]:
+        log.warning("%s", w)
+    hidden = sum(max(0, len(x) - _LOG_EACH) for x in (report.skipped, report.duplicates))
+    hidden += max(0, len(report.warnings) - _LOG_EACH)
+    if hidden:
+        log.warning("%d more problems with the corpus: run `briefbot corpus check`", hidden)
+    if report.ignored:
+        log.info("%s", report.ignored)
+
+
+def why_nothing(report: LoadReport) -> str:
+    """Why a corpus yielded no article, in a clause (": 3 skipped (...); ..."), or ""."""
+    why = []
+    if report.skipped:
+        why.append(f"{len(report.skipped)} skipped (run `briefbot corpus check` for the reasons)")
+    if report.ignored:
+        why.append(report.ignored)
+    if not report.files and not why:
+        why.append(f"no {', '.join(FORMATS[:-1])} or {FORMATS[-1]} files in it")
+    return ": " + "; ".join(why) if why else ""

@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     # Feeds (RSS/Atom) or article pages polled into the corpus folder by run/slack/discord/chat.
     briefbot_feeds: str = ""
     briefbot_feed_interval: float = Field(default=900, ge=10)
+    # run/slack/discord/chat reload the corpus when a file in its folder is added, changed or
+    # deleted; false serves what was loaded at start-up until a restart.
+    briefbot_watch: bool = True
 
     # Slack
     slack_bot_token: SecretStr | None = None

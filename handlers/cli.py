@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import sys
 from collections.abc import Coroutine
@@ -23,7 +24,9 @@ from bot.settings import Settings
 from handlers import ingest
 
 if TYPE_CHECKING:  # the engine (numpy, the index) loads only for commands that need it
+    from bot.api import Core
     from bot.engine import Engine
+    from bot.live import LiveEngine
 
 T = TypeVar("T")
 USAGE_ERROR = 2
@@ -121,10 +124,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings, parser: argparse.Arg
         return _ask(args, settings, parser)
     if args.command == "ingest":
         return ingest.run(args, settings)
-    if args.command in ("chat", "slack", "discord", "run"):
-        ingest.prime(settings)  # a corpus folder still empty gets its feeds before it loads
-    engine = Engine.load(settings)
     if args.command == "brief":
+        engine = Engine.load(settings)
         briefing = asyncio.run(engine.brief(" ".join(args.topic) or None, limit=args.items))
         if args.json:
             print(briefing.model_dump_json())
@@ -133,25 +134,29 @@ def _dispatch(args: argparse.Namespace, settings: Settings, parser: argparse.Arg
 
             Console(highlight=False).print(briefing_markup(briefing))
         return 0
+    if args.command not in ("chat", "slack", "discord", "run"):
+        parser.print_help(sys.stderr)
+        return USAGE_ERROR
+    from bot.live import LiveEngine
+
+    ingest.prime(settings)  # a corpus folder still empty gets its feeds before it loads
+    live = LiveEngine.load(settings)  # the long-lived commands follow the corpus folder
     if args.command == "chat":
         from handlers.console import ConsoleSession
 
-        asyncio.run(_polling_feeds(settings, ConsoleSession(engine).run()))
+        asyncio.run(_serving(settings, live, ConsoleSession(live).run()))
         return 0
     if args.command == "slack":
         from handlers.slack import serve as serve_slack
 
-        asyncio.run(_polling_feeds(settings, serve_slack(settings, engine, port=args.port)))
+        asyncio.run(_serving(settings, live, serve_slack(settings, live, port=args.port)))
         return 0
     if args.command == "discord":
         from handlers.discord import serve as serve_discord
 
-        asyncio.run(_polling_feeds(settings, serve_discord(settings, engine)))
+        asyncio.run(_serving(settings, live, serve_discord(settings, live)))
         return 0
-    if args.command == "run":
-        return asyncio.run(_polling_feeds(settings, _run(settings, engine)))
-    parser.print_help(sys.stderr)
-    return USAGE_ERROR
+    return asyncio.run(_serving(settings, live, _run(settings, live)))  # run
 
 
 def _ask(args: argparse.Namespace, settings: Settings, parser: argparse.ArgumentParser) -> int:
@@ -246,8 +251,9 @@ def _corpus_check(path: Path, settings: Settings, *, show_all: bool = False) -> 
     return 0
 
 
-async def _polling_feeds(settings: Settings, command: Coroutine[Any, Any, T]) -> T:
-    """Run a long-lived command with BRIEFBOT_FEEDS polled beside it, when it is set."""
+async def _serving(settings: Settings, live: LiveEngine, command: Coroutine[Any, Any, T]) -> T:
+    """Run a long-lived command with the corpus folder watched (BRIEFBOT_WATCH) and
+    BRIEFBOT_FEEDS polled beside it, when it is set."""
     from bot.ingest import FeedPoller
 
     try:
@@ -255,13 +261,15 @@ async def _polling_feeds(settings: Settings, command: Coroutine[Any, Any, T]) ->
     except BaseException:
         command.close()  # never started: no "coroutine was never awaited" warning
         raise
-    if poller is None:
-        return await command
-    async with poller:
+    async with contextlib.AsyncExitStack() as stack:
+        if settings.briefbot_watch:
+            await stack.enter_async_context(live)
+        if poller is not None:
+            await stack.enter_async_context(poller)
         return await command
 
 
-async def _run(settings: Settings, engine: Engine) -> int:
+async def _run(settings: Settings, engine: Core) -> int:
     """Start every chat platform configured in .env; with none, the local console."""
     tasks = []
     if settings.slack_bot_token:

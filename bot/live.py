@@ -1,0 +1,258 @@
+"""A core that follows its corpus folder: a file added, changed or deleted while the bot runs is
+in its answers a moment later, without a restart.
+
+Why a wrapper and not a mutable engine: an :class:`~bot.engine.Engine` is built once and read by
+many questions at once (some in worker threads). Rebuilding one in place would need locks on
+every read; instead a new engine is built in a worker thread from the folder as it now is, and
+swapped in with one assignment. Questions asked meanwhile are answered by the old engine, so
+nobody waits for the rebuild, sees an error or gets an empty answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from watchfiles import Change, awatch
+
+from bot.corpus import FORMATS
+from bot.engine import Engine
+from bot.models import Answer, Briefing, CorpusStats
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+#: Builds the engine that replaces ``old`` once ``changed`` (paths) changed on disk.
+Rebuild = Callable[[Engine, frozenset[Path]], Engine]
+#: The article files of a corpus and their (size, mtime in ns): what a load has seen.
+Snapshot = dict[Path, tuple[int, int]]
+
+# How long the folder must be quiet before a batch of changes is taken (ms), and the longest a
+# batch may gather (ms): an ingest round writing 50 files is one rebuild, not fifty.
+QUIET_MS = 200
+GATHER_MS = 1000
+# The watch wakes up this often when nothing changes (ms); the first wake-up says it is ready.
+WAKE_MS = 500
+# After the watcher itself fails (the folder was removed, say), try again this much later (s).
+RETRY_S = 5.0
+
+
+def relevant(root: Path, path: Path) -> bool:
+    """True when a change at ``path`` may change what the corpus at ``root`` loads: an article
+    file, or a folder that may hold some. Hidden files and folders (the ingest's temporary files,
+    ``.briefbot/`` with the saved index and feed state) are not loaded, so they never count."""
+    if root.is_file() or root.suffix.lower() in FORMATS:
+        return path == root
+    try:
+        parts = path.relative_to(root).parts
+    except ValueError:
+        return False
+    if not parts or any(p.startswith(".") for p in parts):
+        return False
+    suffix = path.suffix.lower()
+    # A folder removed or renamed is no longer there to tell it is a folder: take a path
+    # without a suffix as one.
+    return suffix in FORMATS or not suffix or path.is_dir()
+
+
+def corpus_files(root: Path) -> list[Path]:
+    """The files the loader reads for the corpus at ``root``, as :func:`bot.corpus.load` lists
+    them: the file itself, or the article files of the folder outside hidden folders."""
+    if root.is_file():
+        return [root]
+    if not root.is_dir():
+        return []
+    return sorted(
+        p
+        for p in root.rglob("*")
+        if p.suffix.lower() in FORMATS
+        and not any(part.startswith(".") for part in p.relative_to(root).parts)
+        and p.is_file()
+    )
+
+
+def snapshot(root: Path) -> Snapshot:
+    """Size and modification time of every article file: compared with a later snapshot, it
+    tells whether anything changed while nobody was watching."""
+    out: Snapshot = {}
+    for path in corpus_files(root):
+        try:
+            st = path.stat()
+        except OSError:  # removed between the listing and now
+            continue
+        out[path] = (st.st_size, st.st_mtime_ns)
+    return out
+
+
+def changed_paths(before: Snapshot, after: Snapshot) -> frozenset[Path]:
+    """Files added, removed or modified between two snapshots."""
+    return frozenset(p for p in before.keys() | after.keys() if before.get(p) != after.get(p))
+
+
+def reload(old: Engine, changed: frozenset[Path]) -> Engine:
+    """The corpus loaded and indexed again, as at start-up (broken files skipped with a warning).
+    A corpus with no article left is served empty ("nothing in the corpus answers that")."""
+    from bot.corpus import LoadReport, load
+    from bot.errors import CorpusError
+
+    settings = old.settings
+    try:
+        report = load(settings.briefbot_corpus)
+    except CorpusError as exc:
+        log.warning("%s: serving an empty corpus until articles are added", exc)
+        return Engine([], settings, LoadReport())
+    return Engine(report.articles, settings, report)
+
+
+class LiveEngine:
+    """The :class:`~bot.api.Core` the running bot uses: the current engine, replaced when the
+    corpus changes. Use ``async with`` to watch the folder while the bot runs."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        settings: Settings | None = None,
+        *,
+        rebuild: Rebuild = reload,
+        seen: Snapshot | None = None,
+    ) -> None:
+        """``seen``: the files as they were when ``engine`` loaded them (default: as they are
+        now); changes made since are caught up with as soon as the watch starts."""
+        self.engine = engine
+        self.settings = settings or engine.settings
+        self._seen = seen if seen is not None else snapshot(self.root)
+        self.generation = 0  # engines swapped in so far
+        self._rebuild = rebuild
+        self._task: asyncio.Task[None] | None = None
+        self._stop: asyncio.Event | None = None
+
+    @classmethod
+    def load(cls, settings: Settings) -> LiveEngine:
+        """Load the corpus as :meth:`Engine.load` does, noting which files it saw."""
+        seen = snapshot(Path(settings.briefbot_corpus).expanduser())
+        return cls(Engine.load(settings), settings, seen=seen)
+
+    @property
+    def root(self) -> Path:
+        return Path(self.settings.briefbot_corpus).expanduser()
+
+    # --- the Core API, answered by whichever engine is current --------------------------------
+    @property
+    def offloads(self) -> bool:
+        return self.engine.offloads
+
+    async def ask(self, question: str, *, limit: int | None = None) -> Answer:
+        return await self.engine.ask(question, limit=limit)
+
+    async def brief(self, topic: str | None = None, *, limit: int | None = None) -> Briefing:
+        return await self.engine.brief(topic, limit=limit)
+
+    def topics(self, prefix: str = "", limit: int = 25) -> list[str]:
+        return self.engine.topics(prefix, limit)
+
+    def stats(self) -> CorpusStats:
+        return self.engine.stats()
+
+    # --- watching -----------------------------------------------------------------------------
+    async def __aenter__(self) -> LiveEngine:
+        self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    def start(self) -> None:
+        """Start watching the corpus (in the running event loop)."""
+        if self._task is None:
+            self._stop = asyncio.Event()
+            self._task = asyncio.create_task(self._watch(), name="briefbot-corpus-watch")
+
+    async def stop(self) -> None:
+        """Stop watching, then release the current engine's background work."""
+        task, self._task = self._task, None
+        if task is not None and self._stop is not None:
+            self._stop.set()
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await _close(self.engine)
+
+    async def update(self, changed: frozenset[Path]) -> None:
+        """Build the engine for the corpus as it is now and swap it in; on failure keep serving
+        the current one (the next change tries again)."""
+        started = time.perf_counter()
+        old = self.engine
+        try:
+            seen, new = await asyncio.to_thread(self._build, old, changed)
+        except Exception:
+            log.exception("could not reload the corpus; still answering from the previous one")
+            return
+        self.engine = new  # one assignment: a question sees the old engine or the new one
+        self._seen = seen
+        self.generation += 1
+        s = new.stats()
+        log.info(
+            "corpus reloaded (%d changed path(s)) in %.2f s: %d articles, %d passages",
+            len(changed),
+            time.perf_counter() - started,
+            s.articles,
+            s.passages,
+        )
+        if new is not old:
+            await _close(old)
+
+    def _build(self, old: Engine, changed: frozenset[Path]) -> tuple[Snapshot, Engine]:
+        seen = snapshot(self.root)  # before the load: a change during it is caught next time
+        return seen, self._rebuild(old, changed)
+
+    async def _missed(self) -> frozenset[Path]:
+        """Files changed between the last load and the watch starting."""
+        return changed_paths(self._seen, await asyncio.to_thread(snapshot, self.root))
+
+    async def _watch(self) -> None:
+        root = self.root
+        # A single-file corpus is watched through its folder: editors save by replacing the file.
+        target = root.parent if root.is_file() else root
+        while self._stop is not None and not self._stop.is_set():
+            try:
+                watching = False
+                # yield_on_timeout: the first (empty) batch says the watch is in place.
+                async for changes in awatch(
+                    target,
+                    watch_filter=lambda _change, path: relevant(root, Path(path)),
+                    stop_event=self._stop,
+                    step=QUIET_MS,
+                    debounce=GATHER_MS,
+                    rust_timeout=WAKE_MS,
+                    yield_on_timeout=True,
+                ):
+                    paths = _paths(changes)
+                    if not watching:
+                        watching = True
+                        paths |= await self._missed()
+                    if paths:
+                        await self.update(paths)
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # the folder went away, the watch limit was hit, ...
+                log.warning("watching %s failed (%s); trying again in %.0f s", target, exc, RETRY_S)
+                await asyncio.sleep(RETRY_S)
+
+
+def _paths(changes: set[tuple[Change, str]]) -> frozenset[Path]:
+    return frozenset(Path(p) for _, p in changes)
+
+
+async def _close(engine: Engine) -> None:
+    """Stop an engine's background work (the semantic layer's embedding), when it has any."""
+    close = getattr(engine, "close", None)
+    if callable(close):
+        try:
+            await asyncio.to_thread(close)
+        except Exception:
+            log.exception("closing the previous engine failed")

@@ -1,0 +1,40 @@
+"""Which file changes make the running bot reload its corpus."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.live import relevant
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("story.md", True),
+        ("sub/story.markdown", True),
+        ("bulk.jsonl", True),
+        ("seed.TXT", True),
+        ("sub", True),  # a folder (perhaps removed) may hold articles
+        (".story.md.x1y2.tmp", False),  # the ingest's temporary file before its rename
+        (".briefbot/feeds.json", False),
+        (".briefbot/index/manifest.json", False),
+        (".hidden/story.md", False),
+        ("photo.jpg", False),
+        ("notes.md~", False),
+    ],
+)
+def test_only_changes_the_loader_would_see_count(tmp_path: Path, name: str, expected: bool) -> None:
+    assert relevant(tmp_path, tmp_path / name) is expected
+
+
+def test_a_path_outside_the_corpus_never_counts(tmp_path: Path) -> None:
+    assert not relevant(tmp_path / "news", tmp_path / "other" / "story.md")
+
+
+def test_a_single_file_corpus_counts_only_itself(tmp_path: Path) -> None:
+    corpus = tmp_path / "one.md"
+    corpus.write_text("x", encoding="utf-8")
+    assert relevant(corpus, corpus)
+    assert not relevant(corpus, tmp_path / "two.md")

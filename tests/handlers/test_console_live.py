@@ -1,0 +1,221 @@
+"""Updates without a restart, seen through the console path (Chat): the running bot's corpus
+folder changes and its answers follow, while questions asked meanwhile keep being answered."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+from rich.text import Text
+
+from bot.engine import Engine
+from bot.live import LiveEngine, reload
+from handlers.console import ConsoleSession
+from tests.conftest import make_settings
+from tests.handlers.test_cli import child_env
+
+QUESTION = "When did the Lowmoor harbour ferry resume?"
+BASE = """---
+title: City council approves the library budget
+date: 2026-02-01
+source: Town Gazette
+---
+
+The city council approved the library budget on Monday after a long debate.
+"""
+FERRY = """---
+title: Lowmoor harbour ferry resumes
+date: 2026-02-03
+source: Coast News
+---
+
+The Lowmoor harbour ferry resumed on {day} after the storm repairs were finished.
+"""
+# Generous: the goal is 5 s, but a loaded test machine must not make the suite flaky.
+WAIT_S = 30.0
+
+
+def flat(markup: str | None) -> str:
+    """What the console shows for a reply, on one line."""
+    return " ".join(Text.from_markup(markup).plain.replace("│", " ").split())
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], what: str) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + WAIT_S
+    while not await check():
+        if loop.time() > deadline:
+            raise AssertionError(f"not seen within {WAIT_S:.0f} s: {what}")
+        await asyncio.sleep(0.05)
+
+
+def live_engine(corpus: Path, **kwargs: object) -> LiveEngine:
+    settings = make_settings(briefbot_corpus=corpus)
+    return LiveEngine(Engine.load(settings), settings, **kwargs)  # type: ignore[arg-type]
+
+
+def session(live: LiveEngine) -> ConsoleSession:
+    return ConsoleSession(live, Console(file=io.StringIO(), width=200, highlight=False))
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    folder = tmp_path / "news"
+    folder.mkdir()
+    (folder / "library.md").write_text(BASE, encoding="utf-8")
+    return folder
+
+
+async def test_an_article_written_edited_and_deleted_while_running_is_followed(
+    corpus: Path,
+) -> None:
+    chat = session(live := live_engine(corpus))
+    assert "Nothing in the corpus answers that." in flat(await chat.handle(QUESTION))
+
+    async def says(text: str) -> bool:
+        return text in flat(await chat.handle(QUESTION))
+
+    async with live:
+        path = corpus / "ferry.md"
+        path.write_text(FERRY.format(day="Tuesday"), encoding="utf-8")
+        await eventually(lambda: says("resumed on Tuesday"), "the new article")
+        assert "Coast News" in flat(await chat.handle(QUESTION))
+
+        path.write_text(FERRY.format(day="Thursday"), encoding="utf-8")
+        await eventually(lambda: says("resumed on Thursday"), "the edited article")
+        assert "Tuesday" not in flat(await chat.handle(QUESTION))
+
+        path.unlink()
+        await eventually(lambda: says("Nothing in the corpus answers that."), "the deletion")
+        assert "library budget" in flat(await chat.handle("What did the city council approve?"))
+        assert "1 article" in flat(await chat.handle("/sources"))
+
+
+async def test_questions_asked_during_a_rebuild_are_all_answered(corpus: Path) -> None:
+    started, release = threading.Event(), threading.Event()
+
+    def slow_reload(old: Engine, changed: frozenset[Path]) -> Engine:
+        started.set()
+        assert release.wait(WAIT_S)  # the rebuild stays in progress while the questions run
+        return reload(old, changed)
+
+    chat = session(live := live_engine(corpus, rebuild=slow_reload))
+    async with live:
+        (corpus / "ferry.md").write_text(FERRY.format(day="Tuesday"), encoding="utf-8")
+        await eventually(lambda: asyncio.to_thread(started.wait, 0), "the rebuild starting")
+        during = await asyncio.gather(
+            *(chat.handle("What did the city council approve?") for _ in range(20)),
+            chat.handle("/brief"),
+        )
+        assert live.generation == 0  # all of them were asked while the rebuild ran
+        release.set()
+        await eventually(lambda: asyncio.sleep(0, live.generation == 1), "the swap")
+        after = flat(await chat.handle(QUESTION))
+
+    for reply in during[:-1]:
+        assert "approved the library budget on Monday" in flat(reply)
+    assert "City council approves the library budget" in flat(during[-1])
+    assert "resumed on Tuesday" in after
+
+
+async def test_a_broken_new_file_is_skipped_with_a_warning(
+    corpus: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    chat = session(live := live_engine(corpus))
+    async with live:
+        (corpus / "broken.md").write_text("no front matter here\n", encoding="utf-8")
+        (corpus / "ferry.md").write_text(FERRY.format(day="Tuesday"), encoding="utf-8")
+        await eventually(
+            lambda: asyncio.sleep(0, live.stats().articles == 2), "the good article loaded"
+        )
+        assert "resumed on Tuesday" in flat(await chat.handle(QUESTION))
+    assert any(
+        "broken.md" in r.getMessage() and "no front matter" in r.getMessage()
+        for r in caplog.records
+        if r.levelno == logging.WARNING
+    )
+
+
+async def test_a_failed_rebuild_keeps_the_previous_answers(
+    corpus: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    def failing(old: Engine, changed: frozenset[Path]) -> Engine:
+        raise MemoryError("out of memory")
+
+    chat = session(live := live_engine(corpus, rebuild=failing))
+    async with live:
+        await live.update(frozenset({corpus / "ferry.md"}))
+        reply = flat(await chat.handle("What did the city council approve?"))
+    assert "approved the library budget" in reply
+    assert "still answering from the previous one" in caplog.text
+
+
+async def test_the_replaced_engine_is_closed_after_the_swap(corpus: Path) -> None:
+    closed: list[Engine] = []
+
+    class Closing(Engine):
+        def close(self) -> None:
+            closed.append(self)
+
+    settings = make_settings(briefbot_corpus=corpus)
+    first = Closing.load(settings)
+    live = LiveEngine(first, settings)
+    await live.update(frozenset({corpus / "library.md"}))
+    assert closed == [first]
+    assert live.engine is not first
+
+
+async def test_deleting_every_article_serves_an_empty_corpus(corpus: Path) -> None:
+    chat = session(live := live_engine(corpus))
+    (corpus / "library.md").unlink()
+    await live.update(frozenset({corpus / "library.md"}))
+    reply = flat(await chat.handle("What did the city council approve?"))
+    assert "Nothing in the corpus answers that." in reply
+    assert live.stats().articles == 0
+
+
+def test_briefbot_chat_follows_its_folder_without_a_restart(corpus: Path) -> None:
+    """The real command: `briefbot chat` on a folder, an article written and then edited while it
+    runs, the same question asked until the answer follows."""
+    child = subprocess.Popen(
+        [sys.executable, "-m", "handlers.cli", "chat", "--corpus", str(corpus)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=child_env(),
+    )
+    assert child.stdin is not None and child.stdout is not None
+    out: list[str] = []
+    reader = threading.Thread(target=lambda: out.extend(child.stdout or ()), daemon=True)
+    reader.start()
+
+    def ask_until(text: str) -> None:
+        deadline = time.monotonic() + WAIT_S
+        while text not in " ".join("".join(out).split()):
+            assert time.monotonic() < deadline, f"not seen within {WAIT_S:.0f} s: {text}"
+            assert child.stdin is not None
+            child.stdin.write(QUESTION + "\n")
+            child.stdin.flush()
+            time.sleep(0.3)
+
+    try:
+        ask_until("Nothing in the corpus answers that.")
+        (corpus / "ferry.md").write_text(FERRY.format(day="Tuesday"), encoding="utf-8")
+        ask_until("resumed on Tuesday")
+        (corpus / "ferry.md").write_text(FERRY.format(day="Thursday"), encoding="utf-8")
+        ask_until("resumed on Thursday")
+        _, err = child.communicate("", timeout=WAIT_S)
+    finally:
+        child.kill()
+    assert child.returncode == 0, err
+    assert "corpus reloaded" in err

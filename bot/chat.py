@@ -81,5 +81,5 @@ class Chat:
         newest = ", ".join(d.isoformat() for d in s.newest[:3]) or "none"
         return (
             f"I know {plural(s.articles, 'article')} "
-            f"({s.passages} passages). Newest: {newest}. Sources: {sources}."
+            f"({plural(s.passages, 'passage')}). Newest: {newest}. Sources: {sources}."
         )

@@ -10,18 +10,21 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import os
 import sys
 from collections.abc import Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from rich.console import Console
-from rich.markup import escape
+from rich.text import Text
 
 from bot import __version__
 from bot.errors import BriefbotError
 from bot.settings import Settings
+from bot.wording import plural
 from handlers import ingest
+from handlers.terminal import piece, show
 
 if TYPE_CHECKING:  # the engine (numpy, the index) loads only for commands that need it
     from bot.api import Core
@@ -85,19 +88,30 @@ def main(argv: list[str] | None = None) -> int:
     if not args.command:
         parser.print_help(sys.stderr)
         return USAGE_ERROR
-    err = Console(stderr=True, highlight=False)
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
     try:
         settings = _configure(args)
     except ValueError as exc:  # a variable with a wrong value (pydantic), an unknown log level
-        err.print(f"briefbot: bad configuration: {exc}", markup=False, soft_wrap=True)
+        show(err, f"briefbot: bad configuration: {exc}")
         return USAGE_ERROR
     try:
         return _dispatch(args, settings, parser)
     except BriefbotError as exc:
-        err.print(f"[bold red]briefbot:[/] {escape(str(exc))}", markup=True, soft_wrap=True)
+        show(err, Text.assemble(("briefbot:", "bold red"), " ", piece(str(exc))))
         return USAGE_ERROR
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        return _reader_gone()
+
+
+def _reader_gone() -> int:
+    """The reader of our output went away (``briefbot ask --json - | head -1``): that ends the
+    run quietly, as it does for other command-line tools."""
+    # Later writes (Python's own flush at exit) go nowhere instead of raising again.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return 0
 
 
 def _configure(args: argparse.Namespace) -> Settings:
@@ -130,9 +144,9 @@ def _dispatch(args: argparse.Namespace, settings: Settings, parser: argparse.Arg
         if args.json:
             print(briefing.model_dump_json())
         else:
-            from handlers.console import briefing_markup
+            from handlers.terminal import briefing_text
 
-            Console(highlight=False).print(briefing_markup(briefing))
+            show(Console(highlight=False), briefing_text(briefing))
         return 0
     if args.command not in ("chat", "slack", "discord", "run"):
         parser.print_help(sys.stderr)
@@ -180,19 +194,19 @@ def _ask(args: argparse.Namespace, settings: Settings, parser: argparse.Argument
     if args.json:
         print(answer.model_dump_json())
     else:
-        from handlers.console import answer_markup
+        from handlers.terminal import answer_text
 
-        Console(highlight=False).print(answer_markup(answer))
+        show(Console(highlight=False), answer_text(answer))
     return 0
 
 
 async def _ask_stream(engine: Engine, args: argparse.Namespace) -> int:
     """One question a line in, one answer a line out (JSON Lines with --json)."""
-    from handlers.console import answer_markup
+    from handlers.terminal import answer_text
 
     console = Console(highlight=False)
     for line in sys.stdin:
-        question = line.rstrip("\n")
+        question = line.rstrip("\r\n")  # a file written on Windows ends its lines with CRLF
         answer = await engine.ask(question, limit=args.answers)
         if not question.strip():
             answer.notice = "empty question"
@@ -200,8 +214,8 @@ async def _ask_stream(engine: Engine, args: argparse.Namespace) -> int:
             sys.stdout.write(answer.model_dump_json() + "\n")
             sys.stdout.flush()
         else:
-            console.print(f"[bold]{question}[/]")
-            console.print(answer_markup(answer) + "\n")
+            show(console, piece(question, "bold"))
+            show(console, answer_text(answer).append("\n"))
     return 0
 
 
@@ -219,33 +233,35 @@ def _corpus_check(path: Path, settings: Settings, *, show_all: bool = False) -> 
         report, failure = load(path, warn=False), None
     except NothingLoaded as exc:
         report, failure = exc.report, exc
-    out.print(f"[bold]{escape(str(path))}[/]: {report.files} file(s)")
+    show(out, Text.assemble(piece(str(path), "bold"), f": {plural(report.files, 'file')}"))
     if failure is None:
         stats = Engine(report.articles, settings, report).stats()
-        out.print(f"  loaded   {stats.articles} article(s), {stats.passages} passages")
+        loaded = f"{plural(stats.articles, 'article')}, {plural(stats.passages, 'passage')}"
+        show(out, f"  loaded   {loaded}")
         if stats.newest:
-            out.print(f"  dates    {stats.oldest} .. {stats.newest[0]}")
-        out.print("  sources  " + escape(", ".join(f"{k} ({v})" for k, v in stats.sources.items())))
+            show(out, f"  dates    {stats.oldest} .. {stats.newest[0]}")
+        show(out, "  sources  " + ", ".join(f"{k} ({v})" for k, v in stats.sources.items()))
     else:
-        out.print("  loaded   0 article(s)")
+        show(out, "  loaded   0 articles")
     if report.ignored:
-        out.print(f"  ignored  {escape(report.ignored)}", soft_wrap=True)
+        show(out, f"  ignored  {report.ignored}")
     for label, mark, items in (
-        ("skipped", "[red]✗[/]", report.skipped),
-        ("duplicates", "[yellow]![/]", report.duplicates),
-        ("warnings", "[yellow]![/]", report.warnings),
+        ("skipped", ("✗", "red"), report.skipped),
+        ("duplicates", ("!", "yellow"), report.duplicates),
+        ("warnings", ("!", "yellow"), report.warnings),
     ):
         if label == "warnings" and not items:
             continue
-        out.print(f"  {label}  {len(items)}")
+        show(out, f"  {label}  {len(items)}")
         shown = items if show_all else items[:LISTED]
         for item in shown:
-            out.print(f"    {mark} {escape(str(item))}", soft_wrap=True)
+            show(out, Text.assemble("    ", mark, " ", piece(str(item))))
         if len(items) > len(shown):
-            out.print(f"    … and {len(items) - len(shown)} more (--all lists them)")
+            show(out, f"    … and {len(items) - len(shown)} more (--all lists them)")
     if failure is not None:
-        Console(stderr=True, highlight=False).print(
-            f"briefbot: no articles could be loaded from {path}", markup=False, soft_wrap=True
+        show(
+            Console(stderr=True, highlight=False),
+            f"briefbot: no articles could be loaded from {path}",
         )
         return USAGE_ERROR
     return 0

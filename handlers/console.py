@@ -15,71 +15,29 @@ from pathlib import Path
 from typing import TextIO
 
 from rich.console import Console
-from rich.markup import escape
+from rich.text import Text
 
 from bot.api import Core
 from bot.chat import Chat
-from bot.models import Answer, AnswerReply, Briefing, BriefingReply, Reply, TextReply
-from handlers.render import (
-    Dialect,
-    citation_markup,
-    empty_briefing_text,
-    human_date,
-    not_found_text,
-    quote_markup,
-)
+from bot.models import AnswerReply, BriefingReply, Reply, TextReply
+from bot.wording import plural
+from handlers.terminal import answer_text, briefing_text, piece, show
 
-RICH = Dialect(
-    escape=escape,
-    bold=lambda s: f"[bold yellow]{s}[/]",
-    link=lambda label, url: f"[link={escape(url)}]{label}[/link]",
-    quote=lambda s: "\n".join(f"[dim]│[/] {line}" for line in s.splitlines()),
-)
 HISTORY_FILE = Path.home() / ".briefbot_history"
 CONSOLE_HELP = "Console commands: /history (your questions so far), /quit (or Ctrl-D)."
 
 
-def answer_markup(answer: Answer) -> str:
-    """An answer as rich markup: each quote with the answer in bold, then its citation."""
-    lines: list[str] = []
-    if answer.notice:
-        lines.append(f"[italic]{escape(answer.notice)}[/]")
-    if not answer.answered:
-        lines.append(escape(not_found_text(answer)))
-        return "\n".join(lines)
-    for n, p in enumerate(answer.passages):
-        if n:
-            lines.append("")
-        lines.append(RICH.quote(quote_markup(p, RICH)))
-        lines.append(f"  [dim]— {citation_markup(p.article, RICH)}[/]")
-    return "\n".join(lines)
-
-
-def briefing_markup(briefing: Briefing) -> str:
-    """A briefing as rich markup: date, title, source, then the lead."""
-    if not briefing.items:
-        return escape(empty_briefing_text(briefing))
-    head = f"on “{escape(briefing.topic)}”" if briefing.topic else "latest"
-    lines = [f"[bold]Briefing ({head}): {len(briefing.items)} of {briefing.total_articles}[/]"]
-    for item in briefing.items:
-        a = item.article
-        title = RICH.link(escape(a.title), a.url) if a.url else escape(a.title)
-        src = f" · {escape(a.source)}" if a.source else ""
-        lines.append(f"\n[bold]{title}[/] [dim]{human_date(a)}{src}[/]\n  {escape(item.lead)}")
-    return "\n".join(lines)
-
-
-def reply_markup(reply: Reply) -> str:
-    """Any core reply as rich markup; help also lists the console's own commands."""
+def reply_text(reply: Reply) -> Text:
+    """Any core reply as text for the terminal; help also lists the console's own commands."""
     match reply:
         case AnswerReply(answer=answer):
-            return answer_markup(answer)
+            return answer_text(answer)
         case BriefingReply(briefing=briefing):
-            return briefing_markup(briefing)
+            return briefing_text(briefing)
         case TextReply(kind="help", text=text):
-            return escape(text) + "\n" + escape(CONSOLE_HELP)
+            return piece(text + "\n" + CONSOLE_HELP)
         case TextReply(text=text):
-            return escape(text)
+            return piece(text)
 
 
 class ConsoleSession:
@@ -90,18 +48,19 @@ class ConsoleSession:
         self.console = console or Console(highlight=False)
         self.history: list[str] = []
 
-    async def handle(self, line: str) -> str | None:
-        """Rich markup for one input line; None means the user asked to quit."""
+    async def handle(self, line: str) -> Text | None:
+        """The reply to one input line; None means the user asked to quit."""
         text = line.strip()
         if text.lower() in {"/quit", "/exit", "quit", "exit"}:
             return None
         if text.lower() == "/history":
             if not self.history:
-                return "No questions yet."
-            return "\n".join(f"{n}. {escape(q)}" for n, q in enumerate(self.history, 1))
-        if text:
+                return Text("No questions yet.")
+            return piece("\n".join(f"{n}. {q}" for n, q in enumerate(self.history, 1)))
+        reply = await self.chat.handle(text)
+        if isinstance(reply, AnswerReply):  # commands and greetings are not questions
             self.history.append(text)
-        return reply_markup(await self.chat.handle(text))
+        return reply_text(reply)
 
     async def run(self, stream: TextIO | None = None) -> None:
         """Interactive when on a terminal (with line editing and history), else line by line."""
@@ -110,15 +69,15 @@ class ConsoleSession:
         if interactive:
             _enable_readline()
             stats = self.chat.engine.stats()
-            self.console.print(
-                f"[bold]briefbot[/] — {stats.articles} articles loaded. "
-                "Ask a question, or /help. Ctrl-D quits."
+            intro = Text("briefbot", "bold")
+            intro.append(
+                f" — {plural(stats.articles, 'article')} loaded. "
+                "Ask a question, or /help. Ctrl-D or Ctrl-C quits."
             )
+            show(self.console, intro)
         while True:
             try:
-                line = await read_line(
-                    (lambda: input("you> ")) if interactive else stream.readline
-                )
+                line = await read_line((lambda: input("you> ")) if interactive else stream.readline)
             except EOFError:
                 break
             except (KeyboardInterrupt, asyncio.CancelledError):
@@ -131,11 +90,13 @@ class ConsoleSession:
             if not interactive and not line.strip():
                 continue
             if not interactive:
-                self.console.print(f"[bold]you>[/] {escape(line.strip())}")
-            markup = await self.handle(line)
-            if markup is None:
+                echo = Text("you> ", "bold")
+                echo.append_text(piece(line.strip()))
+                show(self.console, echo)
+            reply = await self.handle(line)
+            if reply is None:
                 break
-            self.console.print(markup)
+            show(self.console, reply)
             self.console.print()
         if interactive:
             _save_readline()

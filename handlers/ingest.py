@@ -11,18 +11,19 @@ import logging
 import sys
 
 from rich.console import Console
-from rich.markup import escape
+from rich.text import Text
 
 from bot.ingest import IngestOptions, IngestReport
 from bot.settings import Settings
+from handlers.terminal import piece, show
 
 log = logging.getLogger(__name__)
 
 _MARKS = {
-    "added": "[green]+ added  [/]",
-    "updated": "[cyan]~ updated[/]",
-    "skipped": "[dim]= skipped[/]",
-    "failed": "[red]✗ failed [/]",
+    "added": ("+ added  ", "green"),
+    "updated": ("~ updated", "cyan"),
+    "skipped": ("= skipped", "dim"),
+    "failed": ("✗ failed ", "red"),
 }
 
 
@@ -63,7 +64,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print(report.model_dump_json())
     else:
-        Console(highlight=False, soft_wrap=True).print("\n".join(report_lines(report)))
+        out = Console(highlight=False, soft_wrap=True)
+        for line in report_lines(report):
+            show(out, line)
     return 0
 
 
@@ -85,32 +88,44 @@ def prime(settings: Settings) -> None:
     log_report(asyncio.run(ingest(settings.feed_urls, folder)))
 
 
-def report_lines(report: IngestReport) -> list[str]:
-    """The report as rich markup: a line per source, an indented line per article, the counts."""
+def report_lines(report: IngestReport) -> list[Text]:
+    """The report: a line per source, an indented line per article, the counts. Titles, URLs
+    and reasons come from the web: they are text, never markup or terminal controls."""
     lines = []
     for source in report.sources:
-        url = escape(source.url)
+        url = piece(source.url)
         if source.error:
-            lines.append(f"{_MARKS['failed']} {url}: {escape(source.error)}")
+            lines.append(Text.assemble(_MARKS["failed"], " ", url, ": ", piece(source.error)))
             continue
         if source.not_modified:
             lines.append(
-                f"{_MARKS['skipped']} {url}: not modified since the last run (HTTP 304), "
-                "nothing to fetch"
+                Text.assemble(
+                    _MARKS["skipped"],
+                    " ",
+                    url,
+                    ": not modified since the last run (HTTP 304), nothing to fetch",
+                )
             )
             continue
         if source.kind == "feed":
-            title = f" ({escape(source.title)})" if source.title else ""
-            lines.append(f"[bold]feed[/] {url}{title}: {source.items} item(s)")
+            title = piece(f" ({source.title})") if source.title else ""
+            lines.append(
+                Text.assemble(("feed", "bold"), " ", url, title, f": {source.items} item(s)")
+            )
             if source.warning:
-                lines.append(f"  [yellow]![/] {escape(source.warning)}")
+                lines.append(Text.assemble("  ", ("!", "yellow"), " ", piece(source.warning)))
         indent = "  " if source.kind == "feed" else ""
         for o in source.outcomes:
             if o.action in ("added", "updated"):
-                what = f"{escape(o.file or '')}  {escape(o.title or '')}"
-                note = f" [dim]({escape(o.reason)})[/]" if o.reason else ""
-                lines.append(f"{indent}{_MARKS[o.action]} {what}{note}")
+                what = piece(f"{o.file or ''}  {o.title or ''}")
+                note = piece(f" ({o.reason})", "dim") if o.reason else ""
+                lines.append(Text.assemble(indent, _MARKS[o.action], " ", what, note))
             else:
-                lines.append(f"{indent}{_MARKS[o.action]} {escape(o.url)}: {escape(o.reason)}")
-    lines.append(f"[bold]{report.summary()}[/] in {report.took_s:.1f} s → {escape(report.folder)}")
+                lines.append(
+                    Text.assemble(
+                        indent, _MARKS[o.action], " ", piece(o.url), ": ", piece(o.reason)
+                    )
+                )
+    summary = f" in {report.took_s:.1f} s → "
+    lines.append(Text.assemble((report.summary(), "bold"), summary, piece(report.folder)))
     return lines

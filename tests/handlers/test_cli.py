@@ -35,8 +35,8 @@ def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
 
 
 def flat(text: str) -> str:
-    """Output with the quote bars and line wrapping taken out."""
-    return " ".join(text.replace("│", " ").split())
+    """Output with the quote bars, highlight marks and line wrapping taken out."""
+    return " ".join(text.replace("│", " ").replace("**", "").split())
 
 
 def write_article(folder: Path, name: str, title: str, date: str, body: str) -> None:
@@ -250,7 +250,7 @@ def test_corpus_check_names_broken_files_and_lines_and_loads_the_rest(
     )
     assert main(["corpus", "check", str(folder)]) == 0
     out = flat(capsys.readouterr().out)
-    assert "loaded 2 article(s)" in out
+    assert "loaded 2 articles, 2 passages" in out
     assert "skipped 2" in out
     assert f"{folder / 'feed.jsonl'}:2: not valid JSON" in out
     assert f"{folder / 'nodate.md'}:1: date is missing" in out
@@ -278,7 +278,7 @@ def test_corpus_check_of_a_bulk_file_lists_the_first_problems_then_counts(
     (folder / "bulk.jsonl").write_text("\n".join([good, *bad]) + "\n", encoding="utf-8")
     assert main(["corpus", "check", str(folder)]) == 0
     out = flat(capsys.readouterr().out)
-    assert "loaded 1 article(s)" in out and "skipped 60" in out
+    assert "loaded 1 article, 1 passage" in out and "skipped 60" in out
     assert "… and 10 more (--all lists them)" in out
     assert main(["corpus", "check", "--all", str(folder)]) == 0
     listed = flat(capsys.readouterr().out)

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import io
+import os
+import select
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -11,7 +16,9 @@ from rich.console import Console
 from bot.engine import Engine
 from handlers import console as console_mod
 from handlers.cli import main
-from handlers.console import ConsoleSession, answer_markup
+from handlers.console import ConsoleSession
+from handlers.terminal import HIT, answer_text
+from tests.handlers.cli_process import child_env
 
 QUESTION = "when is Takaichi visiting the US?"
 
@@ -41,7 +48,7 @@ async def test_piped_questions_are_answered_then_the_console_exits_at_eof(
     session, out = await run(engine, f"{QUESTION}\n\nWhat is the capital of France?\n")
     text = flat(out)
     assert f"you> {QUESTION}" in text
-    assert "visit the United States this spring." in text
+    assert "visit the United States **this spring**." in text
     assert "The Yomiuri Shimbun · 3 Jan 2026" in text
     assert "you> What is the capital of France?" in text
     assert "Nothing in the corpus answers that." in text
@@ -58,7 +65,8 @@ async def test_history_lists_the_questions_so_far(engine: Engine) -> None:
     _, out = await run(engine, f"/history\n{QUESTION}\n/brief\n/history\n")
     text = flat(out)
     assert "No questions yet." in text
-    assert f"1. {QUESTION} 2. /brief" in text
+    # Commands are not questions: /brief is not listed.
+    assert text.endswith(f"you> /history 1. {QUESTION}")
 
 
 async def test_quit_stops_before_later_lines(engine: Engine) -> None:
@@ -93,15 +101,15 @@ async def test_markup_in_questions_and_quotes_is_escaped(engine: Engine) -> None
     assert "[bold red]when[/] is Takaichi visiting the [link=x]US?" in out
 
 
-def test_answer_markup_bolds_the_highlight(engine: Engine) -> None:
-    answer = engine.ask_sync(QUESTION)
-    markup = answer_markup(answer)
-    assert "[bold yellow]this spring[/]" in markup
+def test_answer_text_styles_the_highlight(engine: Engine) -> None:
+    text = answer_text(engine.ask_sync(QUESTION))
+    hits = [text.plain[s.start : s.end] for s in text.spans if s.style == HIT]
+    assert hits[0] == "this spring"
 
 
 def test_notice_of_a_cut_question_is_shown(engine: Engine) -> None:
     answer = engine.ask_sync(QUESTION + " " + "x" * 3000)
-    assert "I only read the first" in answer_markup(answer)
+    assert "I only read the first" in answer_text(answer).plain
 
 
 def test_chat_command_reads_piped_stdin(
@@ -115,3 +123,53 @@ def test_chat_command_reads_piped_stdin(
     out = flat(capsys.readouterr().out)
     assert "this spring" in out
     assert f"1. {QUESTION}" in out
+
+
+def test_first_ctrl_c_on_a_terminal_ends_the_console(tmp_path: Path) -> None:
+    """``briefbot chat`` on a real pseudo-terminal: the intro says how to quit, and the first
+    Ctrl-C (the terminal's SIGINT) ends it."""
+    controller, terminal = os.openpty()
+    # A session of its own with the pseudo-terminal as controlling terminal, so that Ctrl-C
+    # typed there is a SIGINT to briefbot, as in a terminal window.
+    own_the_terminal = (
+        "import fcntl, os, sys, termios; os.setsid(); fcntl.ioctl(0, termios.TIOCSCTTY, 0); "
+        "os.execv(sys.executable, [sys.executable, '-m', 'handlers.cli', 'chat'])"
+    )
+    child = subprocess.Popen(
+        [sys.executable, "-c", own_the_terminal],
+        stdin=terminal,
+        stdout=terminal,
+        stderr=terminal,
+        cwd=tmp_path,
+        env=child_env(HOME=str(tmp_path)),  # readline history in a temporary home
+    )
+    os.close(terminal)
+    seen = b""
+
+    def read_until(marker: bytes | None, timeout: float) -> None:
+        """Collect what briefbot shows until ``marker`` appears (None: until it exits)."""
+        nonlocal seen
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if (marker in seen) if marker else child.poll() is not None:
+                return
+            if select.select([controller], [], [], 0.1)[0]:
+                try:
+                    seen += os.read(controller, 4096)
+                except OSError:  # the terminal's last user has gone: briefbot exited
+                    child.wait(5)
+                    return
+
+    try:
+        read_until(b"you> ", 60)
+        assert b"Ctrl-C quits" in seen
+        os.write(controller, b"\x03")
+        read_until(None, 10)
+        assert child.poll() is not None, f"still running after Ctrl-C: {seen!r}"
+        assert child.returncode in (0, 130)
+        assert b"Traceback" not in seen
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+        os.close(controller)

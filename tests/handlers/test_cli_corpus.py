@@ -59,7 +59,7 @@ def test_check_all_lists_every_reason_when_nothing_loads(tmp_path: Path) -> None
     run = briefbot("corpus", "check", "--all", str(folder), cwd=tmp_path)
     assert run.returncode == 2
     out = flat(run.stdout)
-    assert "loaded 0 article(s)" in out and "skipped 60" in out
+    assert "loaded 0 articles" in out and "skipped 60" in out
     for n in range(60):
         assert f"{folder / f'broken{n:02}.md'}:1: no front matter" in out
     assert "more (--all" not in out
@@ -100,7 +100,7 @@ def test_check_reports_links_unreadable_folders_other_formats_and_future_dates(
     run = briefbot("corpus", "check", str(root), cwd=shared_tmp, as_nobody=os.geteuid() == 0)
     assert run.returncode == 0, run.stderr
     out = flat(run.stdout)
-    assert "loaded 3 article(s)" in out  # local, typo and the symlinked folder's article
+    assert "loaded 3 articles, 3 passages" in out  # local, typo and the symlinked folder's article
     assert f"{root / 'locked'}: cannot read folder: Permission denied" in out
     assert f"{root / 'gone.md'}: broken symlink: its target {root / 'deleted.md'}" in out
     assert "1 file in other formats ignored (1 .json)" in out

@@ -46,12 +46,20 @@ _FOLD = str.maketrans(
     }
 )
 
+# Control characters, direction marks and overrides: a space. Invisible characters that may sit
+# inside a word (INVISIBLE) are left to the tokeniser, which reads through them.
 _CONTROL = re.compile(
-    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\u202a-\u202e\ufeff\ud800-\udfff]"
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200e\u200f\u2028\u2029\u202a-\u202e\ud800-\udfff]"
 )
 
-#: A word: letters and digits, inner apostrophes and dots included ("don't", "u.s", "1.5").
-WORD = re.compile(r"[^\W_]+(?:['.][^\W_]+)*", re.UNICODE)
+#: Zero-width space, non-joiner and joiner, soft hyphen, word joiner, byte order mark: invisible,
+#: and pasted or pulled from the web inside words ("Taka\u200bichi"). A word is read through
+#: them and its term has none of them; its offsets still span them, so highlights stay exact.
+INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
+_DROP_INVISIBLE = dict.fromkeys(map(ord, INVISIBLE))
+#: A word: letters and digits, inner apostrophes and dots included ("don't", "u.s", "1.5"), and
+#: invisible characters between its letters.
+WORD = re.compile(rf"[^\W_]+(?:(?:['.]|[{INVISIBLE}]+)[^\W_]+)*", re.UNICODE)
 #: WORD on folded (lower-case) ASCII text: the same matches, faster.
 ASCII_WORD = re.compile(r"[a-z0-9]+(?:['.][a-z0-9]+)*")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
@@ -115,6 +123,12 @@ def words(folded: str) -> list[tuple[str, int, int]]:
         w, s = m.group(), m.start()
         if w.isascii() and w.isalnum():  # the common case: a plain word
             out.append((w, s, s + len(w)))
+            continue
+        if not w.isascii() and any(ch in INVISIBLE for ch in w):
+            # Read the word without them, then map its parts' offsets back over them.
+            kept = [i for i, ch in enumerate(w) if ch not in INVISIBLE]
+            for part, a, b in words(w.translate(_DROP_INVISIBLE)):
+                out.append((part, s + kept[a], s + kept[b - 1] + 1))
             continue
         if _CJK.search(w):
             # No spaces in CJK: index each ideograph/kana as a term.

@@ -10,7 +10,7 @@ import pytest
 from bot.aliases import Aliases
 from bot.engine import Engine
 from bot.errors import ConfigError
-from bot.text import Analyzer, clean, fold
+from bot.text import INVISIBLE, Analyzer, clean, fold
 from bot.wordlists import STOPWORDS
 from tests.conftest import make_settings
 
@@ -37,6 +37,20 @@ def test_full_width_and_upper_case_words_match_their_plain_form(analyzer: Analyz
 
 def test_clean_drops_control_and_bidi_characters_and_applies_nfkc() -> None:
     assert clean("a\x00b\u202e evil\u202c \ufb01nance\t\n  x") == "a b evil finance x"
+
+
+@pytest.mark.parametrize("mark", list(INVISIBLE))
+def test_invisible_characters_inside_a_word_are_read_through(analyzer: Analyzer, mark: str) -> None:
+    text = clean(f"when is Taka{mark}ichi visiting?")
+    (name, visit) = analyzer.tokenize(text)
+    assert (name.term, name.raw) == ("takaichi", "takaichi")
+    assert text[name.start : name.end] == f"Taka{mark}ichi"  # the span covers it: exact highlights
+    assert text[visit.start : visit.end] == "visiting"
+    assert analyzer.terms(text) == ["takaichi", "visit"]
+
+
+def test_invisible_characters_between_words_still_separate_them(analyzer: Analyzer) -> None:
+    assert terms(analyzer, "end.\ufeffThe \u200bstart\u200b") == ["end", "start"]
 
 
 @pytest.mark.parametrize(

@@ -52,10 +52,12 @@ def analyse(question: str, index: Index) -> Query:
             continue
         surface = question[tok.start : tok.end]
         # Names and numbers ("Berlin Wall", "2026") pin a question to its subject.
+        capitalised = surface[:1].isupper() and tok.start > 0 and not surface.isupper()
         name = (
-            (surface[:1].isupper() and tok.start > 0 and not surface.isupper())
+            capitalised
             or "_" in tok.term
             or (surface.isdigit() and len(surface) >= 3)
+            or _identifier(surface)
         )
         specific = tok.raw not in GENERIC
         if index.knows(tok.term):
@@ -65,9 +67,9 @@ def analyse(question: str, index: Index) -> Query:
             continue
         if _misspelled_stopword(tok.raw):
             continue  # "thsoe", "abotu": a typo of a word that carries no topic
-        matches = index.fuzzy(tok.raw) if i > 0 or len(tokens) == 1 else []
+        matches = index.fuzzy(tok.raw, name=capitalised) if i > 0 or len(tokens) == 1 else []
         if i == 0 and not matches:
-            matches = index.fuzzy(tok.raw)
+            matches = index.fuzzy(tok.raw, name=capitalised)
         if matches:
             for term, sim in matches:
                 if term not in seen:
@@ -77,6 +79,12 @@ def analyse(question: str, index: Index) -> Query:
         else:
             query.missing.append(QueryTerm(tok.term, 1.0, surface, specific, name))
     return query
+
+
+def _identifier(word: str) -> bool:
+    """Letters and digits in one word ("harbour42", "A320", "G7"): a name, never another's typo
+    (fuzzy matching leaves it alone; absent from the corpus, it means no answer)."""
+    return word[:1].isalpha() and not word.isalpha() and word.isalnum()  # not "50th", "1990s"
 
 
 _LONG_STOPWORDS = sorted(w for w in STOPWORDS if len(w) >= 4 and w.isalpha())

@@ -18,10 +18,14 @@ from bot.index.build import analyse_all, blocks
 from bot.index.fields import Field
 from bot.index.sentence_table import SentenceTable
 from bot.models import Article, ArticleRef
-from bot.text import Analyzer, Token
+from bot.text import Analyzer, Token, fold
+from bot.typos import likely_typo
 
 # Typos of 4-letter words must keep the first letter: "bat" is not a typo of "cat".
 FIRST_LETTER_FREE = 5
+# Sentences read to tell whether the corpus writes a word as a name (capitalised inside sentences):
+# a substring test each, so a common word costs well under a millisecond, once.
+NAME_SAMPLE = 1000
 # Sentences whose tokens are memoised at most (their answer spans likewise); then the memo starts
 # over, so a long-running bot's memory stays bounded.
 MEMO_SENTENCES = 100_000
@@ -95,6 +99,7 @@ class Index:
         self._tokens: dict[int, list[Token]] = {}
         self._citations: dict[int, ArticleRef] = {}
         self._spans: dict[tuple[int, AnswerType], list[tuple[int, int]]] = {}
+        self._name_kind: dict[str, bool | None] = {}
         self._deletes = _deletion_index(w for w in self.surface if w.isalpha() and len(w) >= 4)
 
     def citation(self, pid: int) -> ArticleRef:
@@ -133,8 +138,11 @@ class Index:
     def knows(self, term: str) -> bool:
         return term in self.sentences.postings or term in self.titles.postings
 
-    def fuzzy(self, word: str) -> list[tuple[str, float]]:
-        """Index terms one typo away from a word absent from the vocabulary, with a weight."""
+    def fuzzy(self, word: str, *, name: bool = False) -> list[tuple[str, float]]:
+        """Index terms one typo away from a word absent from the vocabulary, with a weight.
+
+        A ``name`` (capitalised in the question) is only corrected into a word the corpus writes
+        as a name too: "Takaichii" is Takaichi, but "Marc" is not the verb "mark"."""
         if len(word) < 4 or not word.isalpha():
             return []
         out: dict[str, float] = {}
@@ -144,12 +152,17 @@ class Index:
                     continue
                 if cand[0] != word[0] and len(word) < FIRST_LETTER_FREE:
                     continue  # short words: a wrong first letter is usually another word
+                if not likely_typo(word, cand):
+                    continue  # "mars" is no slip for "mark": s and k are far apart
+                if name and self.written_as_name(cand) is False:
+                    continue
                 term = self.surface[cand]
                 sim = 1.0 - 1 / max(len(word), len(cand))
                 out[term] = max(out.get(term, 0.0), sim)
         # An inflected form misspelled ("visitng") may be far from every surface word but still
-        # start with an indexed stem ("visit").
-        for cut in range(len(word) - 1, max(3, len(word) - 4), -1):
+        # start with an indexed stem ("visit"). Not a name: "Marko" is no form of "mark".
+        shortest = len(word) if name else max(3, len(word) - 4)
+        for cut in range(len(word) - 1, shortest, -1):
             stem_term = word[:cut]
             if stem_term in self.sentences.postings and stem_term not in out:
                 out[stem_term] = cut / len(word)
@@ -157,8 +170,50 @@ class Index:
         best = sorted(out.items(), key=lambda kv: -kv[1])[:2]
         return best
 
+    def written_as_name(self, word: str) -> bool | None:
+        """Whether the corpus ever writes the surface ``word`` capitalised inside a sentence, as
+        a name ("Trump", "TVOntario", the "Great" of "Great Depression": True; "mark": False);
+        None when nothing tells (titles only, or only first words of sentences). Read from the
+        first sentences holding it, once a word."""
+        if word in self._name_kind:
+            return self._name_kind[word]
+        term = self.surface.get(word)
+        posting = self.sentences.postings.get(term) if term else None
+        kind: bool | None = None
+        for pid in posting.ids[:NAME_SAMPLE] if posting is not None else ():
+            found = _case_inside(self.sentence_table.text(int(pid)), word)
+            if found:
+                kind = True
+                break
+            if found is False:
+                kind = False
+        if len(self._name_kind) < MEMO_SENTENCES:
+            self._name_kind[word] = kind
+        return kind
+
     def paragraph_sentences(self, para: int) -> range:
         return range(int(self.para_first[para]), int(self.para_first[para + 1]))
+
+
+# What may stand before the first word of a sentence: quotes, brackets, dashes, spaces.
+_OPENERS = " \"'“‘«(-–—*_"
+
+
+def _case_inside(text: str, word: str) -> bool | None:
+    """How ``text`` writes the folded ``word`` after its first word: True when capitalised once,
+    False when only in lower case, None when not there (or only as the first word)."""
+    folded = fold(text)  # length-preserving: offsets hold in ``text``
+    seen: bool | None = None
+    at = folded.find(word)
+    while at >= 0:
+        end = at + len(word)
+        whole = not folded[at - 1 : at].isalnum() and not folded[end : end + 1].isalnum()
+        if whole and text[:at].strip(_OPENERS):  # a whole word, not the sentence's first
+            if text[at].isupper():
+                return True
+            seen = False
+        at = folded.find(word, end)
+    return seen
 
 
 def _deletes(word: str) -> list[str]:

@@ -42,6 +42,19 @@ def test_fuzzy_ignores_short_words_and_far_words(engine: Engine) -> None:
     assert engine.index.fuzzy("12345") == []
 
 
+def test_fuzzy_corrects_a_name_only_into_a_name(engine: Engine) -> None:
+    index = engine.index
+    assert (index.written_as_name("trump"), index.written_as_name("mark")) == (True, False)
+    assert "trump" in dict(index.fuzzy("trupm", name=True))
+    assert "takaichi" in dict(index.fuzzy("takaichii", name=True))
+    assert dict(index.fuzzy("marko")) == {"mark": 0.8}  # a common word may lose its inflection
+    assert index.fuzzy("marko", name=True) == []  # but Marko is not a form of "mark"
+
+
+def test_fuzzy_only_takes_a_changed_letter_for_a_slip_of_the_hand(engine: Engine) -> None:
+    assert engine.index.fuzzy("mars") == []  # not "mark": s and k are far apart
+
+
 def test_fuzzy_similarity_is_below_an_exact_match(engine: Engine) -> None:
     for _term, weight in engine.index.fuzzy("takaichii"):
         assert 0 < weight < 1

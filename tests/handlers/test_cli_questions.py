@@ -45,3 +45,47 @@ def test_invisible_characters_inside_article_words_keep_highlights_exact(tmp_pat
     assert bridge["passages"][0]["quote"].startswith(f"The new har{SOFT_HYPHEN}bour bridge")
     assert highlighted(bridge)[0] == f"har{SOFT_HYPHEN}bour bridge carries"
     assert highlighted(mayor) == [f"Ruiz{WORD_JOINER}ez"]
+
+
+def test_a_name_absent_from_the_corpus_is_not_corrected_into_a_common_word(
+    tmp_path: Path,
+) -> None:
+    mars, marko, takaichii, trupm = ask_json(
+        tmp_path,
+        "Is Mars visiting the US?",
+        "Is Marko visiting the US?",
+        "When is Takaichii visiting the US?",
+        "When is Trupm going to visit China?",
+    )
+    assert not mars["answered"] and not marko["answered"]  # not via "mark"
+    assert takaichii["answered"] and highlighted(takaichii)[0] == "this spring"
+    assert trupm["answered"] and "April" in highlighted(trupm)
+
+
+def test_brief_on_a_word_absent_from_the_corpus_lists_nothing(tmp_path: Path) -> None:
+    run = briefbot("brief", "--json", "mars", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["items"] == []
+    typo = briefbot("brief", "--json", "chnia", cwd=tmp_path)
+    assert [i["article"]["title"] for i in json.loads(typo.stdout)["items"]] == [
+        "Takaichi, Trump Agree to Arrange Her U.S. Visit This Spring"
+    ]
+
+
+def test_an_identifier_absent_from_the_corpus_matches_no_other(tmp_path: Path) -> None:
+    corpus = tmp_path / "ports"
+    corpus.mkdir()
+    for n, figure in (("9990", "1,200"), ("991", "3,400"), ("992", "5,600")):
+        (corpus / f"port{n}.md").write_text(
+            f"---\ntitle: Port {n}\ndate: 2026-01-01\n---\n\n"
+            f"Last year harbour{n} handled {figure} container ships, the port authority said.\n",
+            encoding="utf-8",
+        )
+    wrong, right = ask_json(
+        tmp_path,
+        "How many container ships did harbour42 handle last year?",
+        "How many container ships did harbour9990 handle last year?",
+        corpus=corpus,
+    )
+    assert not wrong["answered"], wrong
+    assert highlighted(right) == ["1,200"]

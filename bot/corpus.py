@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
+from bot import front_matter
 from bot.corpus_folder import FORMATS as FORMATS  # re-exported: what ingest writes
 from bot.corpus_folder import list_folder
 from bot.corpus_report import LoadReport as LoadReport
@@ -204,7 +205,9 @@ def _read_markdown(text: str) -> tuple[dict[str, Any], int]:
     except StopIteration:
         raise _Bad(1, "front matter is not closed by a '---' line") from None
     try:
-        meta = yaml.safe_load("\n".join(lines[1:end])) or {}
+        meta = front_matter.load("\n".join(lines[1:end])) or {}
+    except front_matter.AliasRefused as exc:
+        raise _Bad(2 + exc.line, str(exc)) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise _Bad(

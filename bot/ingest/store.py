@@ -30,6 +30,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, Field, ValidationError
 
+from bot import front_matter
 from bot.ingest.models import IngestError
 
 log = logging.getLogger(__name__)
@@ -256,7 +257,7 @@ def _read_article(path: Path) -> tuple[dict[str, Any], list[str]] | None:
     try:
         text = path.read_text(encoding="utf-8")
         _, head, body = text.split("---\n", 2)
-        meta = yaml.safe_load(head)
+        meta = front_matter.load(head)
     except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError):
         return None
     if not isinstance(meta, dict):

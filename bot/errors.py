@@ -13,3 +13,8 @@ class CorpusError(BriefbotError):
 
 class ConfigError(BriefbotError):
     """A setting is missing or wrong; the message names the variable to set."""
+
+
+class Unreachable(BriefbotError):
+    """A service the bot needs (Slack, Discord) cannot be reached; the message names it and the
+    URL tried."""

@@ -49,7 +49,9 @@ class Settings(BaseSettings):
     slack_app_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
     slack_api_base_url: str | None = None
-    slack_port: int = 3000
+    # HTTP mode: where to listen (0.0.0.0: every interface; 127.0.0.1 behind a local proxy).
+    slack_host: str = "0.0.0.0"
+    slack_port: int = Field(default=3000, ge=0, le=65535)
 
     # Discord
     discord_token: SecretStr | None = None

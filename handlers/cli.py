@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import logging
 import os
 import sys
 from collections.abc import Coroutine
@@ -23,7 +22,7 @@ from bot import __version__
 from bot.errors import BriefbotError
 from bot.settings import Settings
 from bot.wording import plural
-from handlers import ingest
+from handlers import ingest, logs
 from handlers.terminal import piece, show
 
 if TYPE_CHECKING:  # the engine (numpy, the index) loads only for commands that need it
@@ -72,7 +71,14 @@ def _parser() -> argparse.ArgumentParser:
     ingest.add_parser(sub, [corpus])
 
     slack = sub.add_parser("slack", parents=[corpus], help="run the Slack bot")
-    slack.add_argument("--port", type=int, help="HTTP mode port (default $SLACK_PORT or 3000)")
+    slack.add_argument(
+        "--port", type=_port, help="HTTP mode port, 1-65535 (default $SLACK_PORT or 3000)"
+    )
+    slack.add_argument(
+        "--host",
+        help="HTTP mode address to listen on (default $SLACK_HOST or 0.0.0.0, every interface; "
+        "127.0.0.1 behind a proxy on this machine)",
+    )
     sub.add_parser("discord", parents=[corpus], help="run the Discord bot")
     sub.add_parser(
         "run",
@@ -80,6 +86,17 @@ def _parser() -> argparse.ArgumentParser:
         help="start what .env configures (Slack, Discord) or else the local console",
     )
     return p
+
+
+def _port(text: str) -> int:
+    """A TCP port for ``--port``; argparse turns the ValueError into a usage error (exit 2)."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port: choose one from 1 to 65535")
+    return port
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -119,11 +136,13 @@ def _configure(args: argparse.Namespace) -> Settings:
     settings = Settings()
     if getattr(args, "corpus", None):
         settings.briefbot_corpus = args.corpus
-    logging.basicConfig(
-        level=settings.briefbot_log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
+    tokens = (
+        settings.slack_bot_token,
+        settings.slack_app_token,
+        settings.slack_signing_secret,
+        settings.discord_token,
     )
+    logs.configure(settings.briefbot_log_level, [t.get_secret_value() for t in tokens if t])
     return settings
 
 
@@ -163,7 +182,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings, parser: argparse.Arg
     if args.command == "slack":
         from handlers.slack import serve as serve_slack
 
-        asyncio.run(_serving(settings, live, serve_slack(settings, live, port=args.port)))
+        slack = serve_slack(settings, live, port=args.port, host=args.host)
+        asyncio.run(_serving(settings, live, slack))
         return 0
     if args.command == "discord":
         from handlers.discord import serve as serve_discord

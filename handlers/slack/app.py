@@ -11,8 +11,6 @@ import asyncio
 import logging
 from typing import Any
 
-from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
@@ -23,12 +21,15 @@ from bot.chat import Chat
 from bot.errors import ConfigError
 from bot.settings import Settings
 from handlers.slack.delivery import retry_handlers
+from handlers.slack.http_mode import EVENTS_PATH, HEALTH_PATH, build_web_app, listen
 from handlers.slack.listeners import SlackBot
+from handlers.startup import NETWORK_ERRORS, unreachable
 
 log = logging.getLogger(__name__)
 
-EVENTS_PATH = "/slack/events"
-HEALTH_PATH = "/healthz"
+__all__ = ["EVENTS_PATH", "HEALTH_PATH", "build_app", "build_web_app", "check_auth", "serve"]
+
+UNREACHABLE_HINT = "check the network and any proxy (HTTPS_PROXY), or SLACK_API_BASE_URL."
 
 
 def web_client(settings: Settings) -> AsyncWebClient:
@@ -100,27 +101,11 @@ def build_app(
     return app
 
 
-def build_web_app(app: AsyncApp, engine: Core | None = None) -> web.Application:
-    """HTTP mode: ``POST /slack/events`` into bolt, and ``GET /healthz`` for load balancers."""
-
-    async def events(request: web.Request) -> web.Response:
-        bolt_request = await to_bolt_request(request)
-        return await to_aiohttp_response(await app.async_dispatch(bolt_request))
-
-    async def health(request: web.Request) -> web.Response:
-        body: dict[str, Any] = {"ok": True, "service": "briefbot", "mode": "http"}
-        if engine is not None:
-            body["articles"] = engine.stats().articles
-        return web.json_response(body)
-
-    web_app = web.Application()
-    web_app.router.add_post(EVENTS_PATH, events)
-    web_app.router.add_get(HEALTH_PATH, health)
-    return web_app
-
-
 async def check_auth(client: AsyncWebClient) -> dict[str, Any]:
-    """Call auth.test at start-up: a wrong or revoked token fails now, not at the first question."""
+    """Call auth.test at start-up: a wrong or revoked token fails now, not at the first question.
+
+    Connection errors have had slack-sdk's retries; then the bot stops, naming Slack's URL.
+    """
     try:
         response = await client.auth_test()
     except SlackApiError as e:
@@ -129,20 +114,41 @@ async def check_auth(client: AsyncWebClient) -> dict[str, Any]:
             f"Slack refused SLACK_BOT_TOKEN ({error}): copy the Bot User OAuth Token (xoxb-…) "
             "again from OAuth & Permissions, and reinstall the app if it was revoked."
         ) from None
+    except NETWORK_ERRORS as exc:
+        raise unreachable("Slack", client.base_url, exc, UNREACHABLE_HINT) from None
     data = dict(response.data) if isinstance(response.data, dict) else {}
     log.info("Signed in to Slack as %s in %s", data.get("user"), data.get("team"))
     return data
 
 
+async def open_socket(client: AsyncWebClient, app_token: str) -> str:
+    """apps.connections.open with SLACK_APP_TOKEN: the Socket Mode URL, or a ConfigError naming
+    the variable (slack-sdk alone would retry a revoked token every 10 s, for ever)."""
+    try:
+        response = await client.apps_connections_open(app_token=app_token)
+    except SlackApiError as e:
+        error = e.response.get("error")
+        raise ConfigError(
+            f"Slack refused SLACK_APP_TOKEN ({error}): generate an app-level token (xapp-…) "
+            "with the connections:write scope under Basic Information > App-Level Tokens, and "
+            "check that Socket Mode is on (Settings > Socket Mode)."
+        ) from None
+    except NETWORK_ERRORS as exc:
+        raise unreachable("Slack", client.base_url, exc, UNREACHABLE_HINT) from None
+    return str(response["url"])
+
+
 async def serve(
-    settings: Settings, engine: Core, *, port: int | None = None, host: str = "0.0.0.0"
+    settings: Settings, engine: Core, *, port: int | None = None, host: str | None = None
 ) -> None:
-    """Run the Slack bot until cancelled: Socket Mode with SLACK_APP_TOKEN, else HTTP mode."""
+    """Run the Slack bot until cancelled: Socket Mode with SLACK_APP_TOKEN, else HTTP mode on
+    ``host:port`` (default SLACK_HOST:SLACK_PORT)."""
     app = build_app(settings, engine)  # ConfigError for missing variables, before any network
-    await check_auth(app.client)
     if _socket_mode(settings):
+        await check_auth(app.client)
         (app_token,) = settings.require("slack_app_token")
         handler = AsyncSocketModeHandler(app, app_token=app_token)
+        handler.client.wss_uri = await open_socket(app.client, app_token)
         await handler.connect_async()
         log.info("Connected to Slack in Socket Mode")
         try:
@@ -150,14 +156,14 @@ async def serve(
         finally:
             await handler.close_async()
         return
-    runner = web.AppRunner(build_web_app(app, engine), access_log=None)
-    await runner.setup()
+    (secret,) = settings.require("slack_signing_secret")
+    runner = await listen(
+        build_web_app(app, engine, signing_secret=secret),
+        settings.slack_host if host is None else host,
+        settings.slack_port if port is None else port,
+    )  # a port in use fails before any network
     try:
-        site = web.TCPSite(runner, host, settings.slack_port if port is None else port)
-        await site.start()
-        for sock in getattr(site._server, "sockets", None) or []:
-            bound_host, bound_port = sock.getsockname()[:2]
-            log.info("Listening for Slack on http://%s:%s%s", bound_host, bound_port, EVENTS_PATH)
+        await check_auth(app.client)
         await asyncio.Event().wait()
     finally:
         await runner.cleanup()

@@ -37,21 +37,33 @@ def retry_handlers() -> list[AsyncRetryHandler]:
 async def post(
     client: AsyncWebClient, *, channel: str, thread_ts: str | None, content: dict[str, Any]
 ) -> None:
-    """chat.postMessage with retries; a rejected Block Kit payload falls back to plain text."""
+    """chat.postMessage with retries; a rejected Block Kit payload falls back to plain text
+    once, and a refused fallback is logged, not retried."""
     kwargs: dict[str, Any] = {"channel": channel, "unfurl_links": False, "unfurl_media": False}
     if thread_ts:
         kwargs["thread_ts"] = thread_ts
+    error = await _post_once(client, kwargs, content)
+    if error in _BLOCKS_REJECTED:
+        fallback = await _post_once(client, kwargs, {"text": content["text"]})
+        if fallback is not None:
+            log.error("chat.postMessage to %s: the plain-text fallback failed too", channel)
+
+
+async def _post_once(
+    client: AsyncWebClient, kwargs: dict[str, Any], content: dict[str, Any]
+) -> str | None:
+    """One chat.postMessage (slack-sdk retries rate limits and 5xx); the error, if any."""
+    channel = kwargs["channel"]
     try:
         await client.chat_postMessage(**kwargs, **content)
     except SlackApiError as e:
-        error = e.response.get("error")
+        error = str(e.response.get("error"))
         log.error("chat.postMessage to %s failed: %s", channel, error)
-        if error in _BLOCKS_REJECTED:
-            await post(
-                client, channel=channel, thread_ts=thread_ts, content={"text": content["text"]}
-            )
+        return error
     except (aiohttp.ClientError, TimeoutError) as e:
         log.error("chat.postMessage to %s failed: %s", channel, type(e).__name__)
+        return type(e).__name__
+    return None
 
 
 async def respond(command: dict[str, Any], content: dict[str, Any], *, private: bool) -> None:

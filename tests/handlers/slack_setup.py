@@ -89,8 +89,11 @@ async def start_bot(
 
     async def start(engine: Any = None, **overrides: Any) -> HttpBot:
         engine = canned() if engine is None else engine
-        app = build_app(slack_settings(slack_emulator, **overrides), engine)
-        runner = web.AppRunner(build_web_app(app, engine), access_log=None)
+        settings = slack_settings(slack_emulator, **overrides)
+        app = build_app(settings, engine)
+        secret = settings.slack_signing_secret.get_secret_value()  # type: ignore[union-attr]
+        web_app = build_web_app(app, engine, signing_secret=secret)
+        runner = web.AppRunner(web_app, access_log=None)
         await runner.setup()
         runners.append(runner)
         site = web.TCPSite(runner, "127.0.0.1", 0)

@@ -20,6 +20,7 @@ from pathlib import Path
 from watchfiles import Change, awatch
 
 from bot.corpus import FORMATS
+from bot.corpus_folder import list_folder
 from bot.engine import Engine
 from bot.models import Answer, Briefing, CorpusStats
 from bot.settings import Settings
@@ -61,18 +62,13 @@ def relevant(root: Path, path: Path) -> bool:
 
 def corpus_files(root: Path) -> list[Path]:
     """The files the loader reads for the corpus at ``root``, as :func:`bot.corpus.load` lists
-    them: the file itself, or the article files of the folder outside hidden folders."""
+    them: the file itself, or the article files of the folder (symlinked folders followed,
+    hidden ones not)."""
     if root.is_file():
         return [root]
     if not root.is_dir():
         return []
-    return sorted(
-        p
-        for p in root.rglob("*")
-        if p.suffix.lower() in FORMATS
-        and not any(part.startswith(".") for part in p.relative_to(root).parts)
-        and p.is_file()
-    )
+    return list_folder(root).files
 
 
 def snapshot(root: Path) -> Snapshot:

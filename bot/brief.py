@@ -19,6 +19,7 @@ LEAD_CHARS = 300
 # Share of a topic's words (idf-weighted) an article must mention to be on that topic.
 TOPIC_COVERAGE = 0.6
 _TOPIC_SOURCES = 5000  # articles scanned for names when building topic suggestions
+SUGGESTIONS = 5  # topics offered when a briefing's topic matched nothing
 
 
 def article_ref(article: Article) -> ArticleRef:
@@ -61,7 +62,21 @@ class Briefer:
             BriefItem(article=article_ref(arts[i]), lead=lead(arts[i]), tags=list(arts[i].tags))
             for i in picked
         ]
-        return Briefing(topic=topic, items=items, total_articles=len(arts))
+        briefing = Briefing(topic=topic, items=items, total_articles=len(arts))
+        if topic and not items:
+            briefing.suggestions = self.suggestions(topic)
+        return briefing
+
+    def suggestions(self, topic: str, limit: int = SUGGESTIONS) -> list[str]:
+        """Topics to offer when ``topic`` matched nothing: those that look like it, then the most
+        common ones; each one a briefing would find."""
+        out: list[str] = []
+        for t in [*self.topics(topic, limit), *self.topics("", limit * 2)]:
+            if t not in out and len(t) <= 60 and self._on_topic(t, 1):
+                out.append(t)
+            if len(out) == limit:
+                break
+        return out
 
     def _on_topic(self, topic: str, limit: int) -> list[int]:
         """Articles that mention most of the topic (in title, tags or text), newest first."""

@@ -77,6 +77,8 @@ class Briefing(BaseModel):
     total_articles: int = 0
     took_ms: float = 0.0
     hint: str | None = None
+    # When nothing matched the topic: topics that would (closest to it first).
+    suggestions: list[str] = Field(default_factory=list)
 
 
 class CorpusStats(BaseModel):

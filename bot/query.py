@@ -60,6 +60,8 @@ def analyse(question: str, index: Index) -> Query:
             or _identifier(surface)
         )
         specific = tok.raw not in GENERIC
+        if question[tok.start - 1 : tok.start] == "@" and not index.knows(tok.term):
+            continue  # "@alice": whom the message is for, not what it asks
         if index.knows(tok.term):
             if tok.term not in seen:
                 seen.add(tok.term)

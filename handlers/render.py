@@ -107,7 +107,15 @@ def not_found_text(answer: Answer) -> str:
 
 
 def empty_briefing_text(briefing: Briefing) -> str:
-    """The plain wording of a briefing with no articles: the hint, else that there are none."""
+    """The plain wording of a briefing with no articles: that nothing matched its topic, with
+    topics to try; else the hint, else that there are none."""
+    if briefing.topic:
+        text = f"Nothing in the corpus matches “{briefing.topic}”."
+        if briefing.suggestions:
+            text += " Try " + ", ".join(f"“{t}”" for t in briefing.suggestions) + "."
+        elif briefing.hint:
+            text += f" {briefing.hint}"
+        return text
     return briefing.hint or NO_ARTICLES
 
 

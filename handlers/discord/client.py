@@ -22,6 +22,7 @@ from bot.models import Reply
 from bot.settings import Settings
 from handlers.discord.commands import add_commands
 from handlers.discord.embeds import NO_PINGS, reply_embed, text_embed
+from handlers.discord.parse import question_text
 
 log = logging.getLogger(__name__)
 
@@ -144,9 +145,7 @@ class BriefBot(discord.Client):
             return
         if message.author.bot or self.user not in message.mentions:
             return
-        text = message.content
-        for form in (f"<@{self.user.id}>", f"<@!{self.user.id}>"):
-            text = text.replace(form, " ")
+        text = question_text(message.content)  # this bot's mention and everyone else's
         try:
             async with message.channel.typing():
                 reply = await self.chat.handle(text)

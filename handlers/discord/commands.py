@@ -1,4 +1,5 @@
-"""The slash commands /ask, /brief (with topic autocomplete) and /sources, as typed functions."""
+"""The slash commands /ask, /brief (with topic autocomplete), /sources and /help, as typed
+functions."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ import discord
 from discord import app_commands
 
 from bot.api import Core
+from bot.chat import HELP
 from handlers import render
 from handlers.discord.embeds import NO_PINGS, text_embed
+from handlers.discord.parse import question_text
 
 if TYPE_CHECKING:
     from handlers.discord.client import BriefBot
@@ -39,7 +42,7 @@ def topic_choices(engine: Core, current: str) -> list[app_commands.Choice[str]]:
 
 
 def add_commands(bot: BriefBot) -> None:
-    """Register /ask, /brief and /sources, usable in guilds, DMs and group DMs."""
+    """Register /ask, /brief, /sources and /help, usable in guilds, DMs and group DMs."""
     contexts = app_commands.allowed_contexts(guilds=True, dms=True, private_channels=True)
     installs = app_commands.allowed_installs(guilds=True, users=True)
 
@@ -48,14 +51,14 @@ def add_commands(bot: BriefBot) -> None:
     @contexts
     @installs
     async def ask(interaction: discord.Interaction, question: str, private: bool = False) -> None:
-        await bot.respond(interaction, bot.chat.ask(question), ephemeral=private)
+        await bot.respond(interaction, bot.chat.ask(question_text(question)), ephemeral=private)
 
     @bot.tree.command(name="brief", description="The latest articles, or those on a topic")
     @app_commands.describe(topic="A topic, name or tag (optional)")
     @contexts
     @installs
     async def brief(interaction: discord.Interaction, topic: str | None = None) -> None:
-        await bot.respond(interaction, bot.chat.brief(topic), ephemeral=False)
+        await bot.respond(interaction, bot.chat.brief(question_text(topic)), ephemeral=False)
 
     @brief.autocomplete("topic")
     async def brief_topic(
@@ -74,4 +77,12 @@ def add_commands(bot: BriefBot) -> None:
         embed = text_embed(bot.chat.sources_text(), title="What I know")
         await interaction.response.send_message(
             embed=embed, ephemeral=True, allowed_mentions=NO_PINGS
+        )
+
+    @bot.tree.command(name="help", description="How to use the bot, and its commands")
+    @contexts
+    @installs
+    async def help_(interaction: discord.Interaction) -> None:
+        await interaction.response.send_message(
+            embed=text_embed(HELP), ephemeral=True, allowed_mentions=NO_PINGS
         )

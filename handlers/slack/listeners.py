@@ -1,8 +1,9 @@
 """Slack events in: which messages get an answer, once, and where it goes.
 
-Mentions are answered in their thread, DMs directly, and follow-ups in threads the bot answered
-in without a new mention; ``/ask`` and ``/brief`` reply through their response_url. Bots, edits
-and repeated deliveries are never answered.
+Mentions are answered in their thread, DMs directly, and follow-up questions in threads the bot
+answered in without a new mention (the rest of a thread's talk is not for the bot); ``/ask`` and
+``/brief`` reply through their response_url, ``/sources`` and ``/help`` to the asker alone. Bots,
+edits and repeated deliveries are never answered.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.chat import Chat
+from bot.chat import HELP, Chat
 from bot.models import AnswerReply, BriefingReply, Reply, TextReply
+from bot.question import is_follow_up
 from handlers.slack.blocks import message
 from handlers.slack.delivery import post, respond
 from handlers.slack.parse import private_flag, question_text
@@ -77,6 +79,8 @@ class SlackBot:
         app.event("message")(self.on_message)
         app.command("/ask")(self.on_ask)
         app.command("/brief")(self.on_brief)
+        app.command("/sources")(self.on_sources)
+        app.command("/help")(self.on_help)
 
     async def drop_duplicate_deliveries(
         self, body: dict[str, Any], request: AsyncBoltRequest, next_: Callable[[], Awaitable[Any]]
@@ -118,7 +122,9 @@ class SlackBot:
             return
         if context.bot_user_id and f"<@{context.bot_user_id}" in (event.get("text") or ""):
             return  # app_mention answers this one; answering here too would answer twice
-        await self.answer_message(event, context, client, thread_ts=thread_ts)
+        if not is_follow_up(question_text(event.get("text") or "")):
+            return  # "thanks!", "lol": the people in the thread talking to each other
+        await self.answer_message(event, context, client, thread_ts=thread_ts, found_only=True)
 
     async def answer_message(
         self,
@@ -127,15 +133,19 @@ class SlackBot:
         client: AsyncWebClient,
         *,
         thread_ts: str | None,
+        found_only: bool = False,
     ) -> None:
-        """Answer one message once, in ``thread_ts`` when given."""
+        """Answer one message once, in ``thread_ts`` when given; with ``found_only`` (a question
+        nobody put to the bot by name) only when the corpus answers it."""
         channel = event.get("channel")
         if not channel or not self.answered.add((channel, event.get("ts"))):
             return
         if thread_ts and event.get("channel_type") != "im":
             self.threads.add((channel, thread_ts))
-        question = question_text(event.get("text") or "", context.bot_user_id)
+        question = question_text(event.get("text") or "")
         reply = await self.reply(self.chat.handle(question))
+        if found_only and not _found(reply):
+            return  # "are you coming at 3?" was for someone else
         await post(client, channel=channel, thread_ts=thread_ts, content=message(reply))
 
     async def on_ask(
@@ -143,7 +153,7 @@ class SlackBot:
     ) -> None:
         """``/ask [-p] QUESTION``: in the channel, or only to the asker with ``-p``."""
         private, text = private_flag(command.get("text") or "")
-        question = question_text(text, context.bot_user_id)
+        question = question_text(text)
         quiet = private or not question
         # Acknowledge within Slack's 3 seconds; in_channel here makes the command itself visible.
         await (ack() if quiet else ack({"response_type": "in_channel"}))
@@ -156,11 +166,19 @@ class SlackBot:
     ) -> None:
         """``/brief [-p] [TOPIC]``: the latest articles, or those on a topic."""
         private, topic = private_flag(command.get("text") or "")
-        topic = question_text(topic, context.bot_user_id)
+        topic = question_text(topic)
         await (ack() if private else ack({"response_type": "in_channel"}))
         reply = await self.reply(self.chat.brief(topic))
         private = private or not isinstance(reply, BriefingReply)
         await respond(command, message(reply), private=private)
+
+    async def on_sources(self, ack: AsyncAck) -> None:
+        """``/sources``: what the bot knows, to the asker alone."""
+        await ack(**message(TextReply(kind="notice", text=self.chat.sources_text())))
+
+    async def on_help(self, ack: AsyncAck) -> None:
+        """``/help``: what the bot does and its commands, to the asker alone."""
+        await ack(**message(TextReply(kind="help", text=HELP)))
 
     async def reply(self, work: Awaitable[Reply]) -> Reply:
         """The core's reply, or an apology if the core fails (the failure is logged)."""
@@ -169,6 +187,17 @@ class SlackBot:
         except Exception:
             log.exception("The core failed to answer a Slack message")
             return TextReply(kind="error", text=SORRY)
+
+
+def _found(reply: Reply) -> bool:
+    """A reply worth posting unasked: a quoted answer or a briefing with articles."""
+    match reply:
+        case AnswerReply(answer=answer):
+            return answer.answered
+        case BriefingReply(briefing=briefing):
+            return bool(briefing.items)
+        case _:
+            return False
 
 
 def _from_a_bot(event: dict[str, Any], bot_user_id: str | None) -> bool:

@@ -6,26 +6,27 @@ import re
 
 _PRIVATE_FLAG = re.compile(r"^\s*(?:-p|--private)(?:\s+|$)", re.IGNORECASE)
 _SLACK_MARKUP = re.compile(r"<([^<>]*)>")
+# <!...> forms that address people (the rest, like <!date^...|fallback>, stand for their text).
+_ADDRESSES = frozenset({"here", "channel", "everyone", "subteam"})
 
 
-def question_text(text: str, bot_user_id: str | None = None) -> str:
-    """Slack's encoded message text as the plain question a person typed, minus the bot mention.
+def question_text(text: str) -> str:
+    """Slack's encoded message text as the question a person asked, minus every mention.
 
-    ``<@U1|ann>`` → ``@ann``, ``<!here>`` → ``@here``, ``<#C1|news>`` → ``#news``,
-    ``<https://x|label>`` → ``label``, and ``&lt; &gt; &amp;`` back to characters.
+    People, user groups, channels and broadcasts (``<@U1|ann>``, ``<!subteam^S1>``,
+    ``<#C1|news>``, ``<!here>``) address the message, they are not what it asks: they are
+    dropped, so they neither count as unknown words nor come back as pings. Links become their
+    label (``<https://x|label>`` → ``label``), a date its fallback text, and
+    ``&lt; &gt; &amp;`` characters again.
     """
 
     def plain(match: re.Match[str]) -> str:
         target, _, label = match[1].partition("|")
-        if target.startswith("@"):
-            if bot_user_id and target[1:] == bot_user_id:
-                return " "
-            return f"@{label or target[1:]}"
+        if target.startswith(("@", "#")):
+            return " "
         if target.startswith("!"):
             name = target[1:].split("^")[0]
-            return label if label else f"@{name}"
-        if target.startswith("#"):
-            return f"#{label or 'channel'}"
+            return " " if name in _ADDRESSES or not label else label
         return label or target
 
     text = _SLACK_MARKUP.sub(plain, text or "")

@@ -174,3 +174,15 @@ def test_topics_never_exceed_25_or_100_characters_on_a_big_corpus(
         found = eng.topics(prefix)
         assert len(found) <= 25
         assert all(len(t) <= 100 for t in found)
+
+
+async def test_a_topic_nothing_matches_gets_topics_that_do(engine: Engine) -> None:
+    briefing = await engine.brief("France")
+    assert briefing.items == []
+    assert "Japan" in briefing.suggestions
+    for topic in briefing.suggestions:
+        assert (await engine.brief(topic)).items, topic
+
+
+async def test_a_briefing_that_matched_suggests_nothing(engine: Engine) -> None:
+    assert (await engine.brief("Takaichi")).suggestions == []

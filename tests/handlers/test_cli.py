@@ -232,9 +232,9 @@ def test_brief_topic_json(capsys: pytest.CaptureFixture[str], tmp_path: Path) ->
     assert data["total_articles"] == 3
 
 
-def test_brief_unknown_topic_prints_the_hint(capsys: pytest.CaptureFixture[str]) -> None:
+def test_brief_unknown_topic_says_nothing_matched(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["brief", "football"]) == 0
-    assert "It covers 1 article" in flat(capsys.readouterr().out)
+    assert "Nothing in the corpus matches “football”. Try “" in flat(capsys.readouterr().out)
 
 
 def test_corpus_check_names_broken_files_and_lines_and_loads_the_rest(

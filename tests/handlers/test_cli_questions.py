@@ -89,3 +89,18 @@ def test_an_identifier_absent_from_the_corpus_matches_no_other(tmp_path: Path) -
     )
     assert not wrong["answered"], wrong
     assert highlighted(right) == ["1,200"]
+
+
+def test_console_drops_typed_mentions_and_says_when_a_topic_matches_nothing(
+    tmp_path: Path,
+) -> None:
+    run = briefbot(
+        "chat", cwd=tmp_path, stdin="@briefbot @alice @bob when is Takaichi visiting the US?\n"
+    )
+    assert run.returncode == 0, run.stderr
+    assert "**this spring**" in run.stdout  # piped output marks the highlight
+    brief = briefbot("brief", "France", cwd=tmp_path)
+    assert brief.returncode == 0, brief.stderr
+    said = " ".join(brief.stdout.split())
+    assert "Nothing in the corpus matches “France”. Try “" in said
+    assert "“Japan”" in said

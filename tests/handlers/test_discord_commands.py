@@ -26,7 +26,8 @@ async def test_commands_sync_to_the_configured_guild(discord_emulator):
         pass
     puts = [r.path for r in discord_emulator.requests if r.method == "PUT"]
     assert puts == [f"/applications/{APP_ID}/guilds/{GUILD_ID}/commands"]
-    assert {c["name"] for c in discord_emulator.commands[GUILD_ID]} == {"ask", "brief", "sources"}
+    names = {c["name"] for c in discord_emulator.commands[GUILD_ID]}
+    assert names == {"ask", "brief", "sources", "help"}
 
 
 async def test_ask_in_a_dm_is_answered(discord_emulator):

@@ -1,0 +1,56 @@
+"""Discord conversations as people have them, through discord.py and the local Discord: other
+people mentioned in a question, the help and its commands, a topic with no match."""
+
+from __future__ import annotations
+
+import re
+
+from tests.emulators.discord import CHANNEL_ID
+from tests.handlers.discord_setup import bot_for, only_embed, scripted
+
+QUESTION = "when is Takaichi visiting the US?"
+MENTIONS = "<@123456789012345678> <@!223456789012345678> <@&323456789012345678> <#42> @here"
+
+
+async def test_mentions_in_ask_are_not_question_words(discord_emulator, engine):
+    async with discord_emulator.running(bot_for(discord_emulator, engine)):
+        call = await discord_emulator.interact(
+            discord_emulator.command("ask", question=f"{MENTIONS} {QUESTION}")
+        )
+        embed = only_embed(await call.message())
+    assert "**this spring**" in embed["description"]
+    assert embed["title"] == QUESTION  # echoed without the mentions
+
+
+async def test_mentions_beside_the_bots_own_are_not_question_words(discord_emulator, engine):
+    bot = bot_for(discord_emulator, engine, discord_answer_mentions=True)
+    async with discord_emulator.running(bot):
+        await discord_emulator.dispatch(
+            "MESSAGE_CREATE", discord_emulator.mention_message(f"{MENTIONS} {QUESTION}")
+        )
+        sent = await discord_emulator.wait_for_request("POST", rf"/channels/{CHANNEL_ID}/messages")
+    assert "**this spring**" in sent.json["embeds"][0]["description"]
+
+
+async def test_help_names_only_commands_that_exist(discord_emulator):
+    async with discord_emulator.running(bot_for(discord_emulator, scripted())):
+        sync = await discord_emulator.wait_for_request("PUT", r"/applications/\d+/commands")
+        registered = {f"/{c['name']}" for c in sync.json}
+        empty_ask = await discord_emulator.interact(discord_emulator.command("ask", question=" "))
+        named = set(
+            re.findall(r"(?<![\w/])/[a-z]+", only_embed(await empty_ask.message())["description"])
+        )
+        help_call = await discord_emulator.interact(discord_emulator.command("help"))
+        help_embed = only_embed(await help_call.message())
+    assert "/help" in named and named <= registered, named - registered
+    assert "Ask me a question" in help_embed["description"]
+
+
+async def test_brief_on_a_topic_nothing_matches_says_so_and_suggests_topics(
+    discord_emulator, engine
+):
+    async with discord_emulator.running(bot_for(discord_emulator, engine)):
+        call = await discord_emulator.interact(discord_emulator.command("brief", topic="France"))
+        embed = only_embed(await call.message())
+    assert embed["description"].startswith("Nothing in the corpus matches “France”. Try “")
+    assert "Japan" in embed["description"]

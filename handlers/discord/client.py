@@ -11,6 +11,7 @@ import logging
 from collections.abc import Awaitable
 from typing import Any
 
+import aiohttp
 import discord
 import yarl
 from discord import app_commands
@@ -23,6 +24,7 @@ from bot.settings import Settings
 from handlers.discord.commands import add_commands
 from handlers.discord.embeds import NO_PINGS, reply_embed, text_embed
 from handlers.discord.parse import question_text
+from handlers.startup import NETWORK_ERRORS, retrying, unreachable
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +32,33 @@ log = logging.getLogger(__name__)
 DEFER_AFTER = 1.5
 
 ERROR_TEXT = "Sorry, something went wrong while answering that. It has been logged."
+
+#: Interaction contexts of the global commands beside a guild's: DMs with the bot, group DMs.
+DM_CONTEXTS = [1, 2]
+#: View Channels, Send Messages (+ in Threads), Embed Links, Read Message History (README).
+PERMISSIONS = 274877991936
+UNREACHABLE_HINT = "check the network and any proxy, or DISCORD_API_BASE."
+
+
+def invite_url(application_id: int | None) -> str:
+    """The invite link with both scopes the bot needs (bot, applications.commands)."""
+    app = application_id or "YOUR_APPLICATION_ID"
+    return (
+        f"https://discord.com/oauth2/authorize?client_id={app}"
+        f"&scope=bot+applications.commands&permissions={PERMISSIONS}"
+    )
+
+
+def guild_refused(guild_id: int, application_id: int | None, exc: discord.HTTPException) -> str:
+    """Why syncing to DISCORD_GUILD_ID was refused (403 Missing Access), and what to do."""
+    return (
+        f"Discord refused the commands for DISCORD_GUILD_ID={guild_id} ({exc.status} "
+        f"{exc.text or 'Missing Access'}): the bot is not in that server, or was invited without "
+        "the applications.commands scope, or the id is not a server's (a channel or user id "
+        "copied by mistake?). Invite it with "
+        f"{invite_url(application_id)} , or unset DISCORD_GUILD_ID to register the commands "
+        "globally."
+    )
 
 
 def apply_endpoints(settings: Settings) -> None:
@@ -67,15 +96,27 @@ class BriefBot(discord.Client):
         add_commands(self)
 
     async def setup_hook(self) -> None:
-        """Sync the commands to DISCORD_GUILD_ID (instant) when set, else globally (slow)."""
-        if self.settings.discord_guild_id:
-            guild = discord.Object(id=self.settings.discord_guild_id)
-            self.tree.copy_global_to(guild=guild)
-            synced = await self.tree.sync(guild=guild)
-            log.info("Synced %d commands to guild %s", len(synced), guild.id)
-        else:
+        """Sync the commands: globally (slow to appear), or with DISCORD_GUILD_ID to that server
+        (at once) and globally for DMs only, so that they show once in that server and still
+        work in direct messages."""
+        if not self.settings.discord_guild_id:
             synced = await self.tree.sync()
             log.info("Synced %d global commands (they can take a while to appear)", len(synced))
+            return
+        guild = discord.Object(id=self.settings.discord_guild_id)
+        self.tree.copy_global_to(guild=guild)
+        try:
+            synced = await self.tree.sync(guild=guild)
+        except discord.Forbidden as exc:
+            raise ConfigError(guild_refused(guild.id, self.application_id, exc)) from None
+        log.info("Synced %d commands to guild %s", len(synced), guild.id)
+        # A global command would show a second time in that server: globally, DMs only.
+        assert self.application_id is not None  # login has set it
+        payload = [
+            {**c.to_dict(self.tree), "contexts": DM_CONTEXTS} for c in self.tree.get_commands()
+        ]
+        await self.http.bulk_upsert_global_commands(self.application_id, payload)
+        log.info("Synced %d global commands for direct messages", len(payload))
 
     async def on_ready(self) -> None:
         log.info("Discord: logged in as %s (id %s)", self.user, self.user and self.user.id)
@@ -164,9 +205,12 @@ def build_bot(settings: Settings, engine: Core, **kwargs: Any) -> BriefBot:
 
 
 async def serve(settings: Settings, engine: Core) -> None:
-    """Run the Discord bot until cancelled; DISCORD_TOKEN is checked before any network use."""
+    """Run the Discord bot until cancelled; DISCORD_TOKEN is checked before any network use,
+    and a Discord that cannot be reached (after a few tries) stops it naming the URL."""
     (token,) = settings.require("discord_token")
     bot = build_bot(settings, engine)
+    api = discord.http.Route.BASE
+    await retrying(lambda: _reach(api), "Discord", api, UNREACHABLE_HINT)
     try:
         async with bot:
             await bot.start(token)
@@ -180,3 +224,15 @@ async def serve(settings: Settings, engine: Core) -> None:
             "DISCORD_ANSWER_MENTIONS needs the Message Content intent: enable it in the Developer "
             "Portal (Bot → Privileged Gateway Intents), or unset DISCORD_ANSWER_MENTIONS."
         ) from exc
+    except NETWORK_ERRORS as exc:
+        raise unreachable("Discord", api, exc, UNREACHABLE_HINT) from None
+
+
+async def _reach(api: str) -> None:
+    """One unauthenticated GET /gateway: any HTTP answer means Discord can be reached."""
+    timeout = aiohttp.ClientTimeout(total=15)
+    async with (
+        aiohttp.ClientSession(timeout=timeout) as session,
+        session.get(f"{api}/gateway") as response,
+    ):
+        await response.read()

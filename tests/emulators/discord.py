@@ -11,7 +11,8 @@ is strict where Discord is, so a payload Discord would reject fails the test ins
 
 Every rejection is kept in ``emulator.errors`` and fails the test at teardown unless the test sets
 ``emulator.expect_errors = True``. ``emulator.rate_limit(method, path)`` answers the next matching
-request with a 429, to exercise discord.py's retry. Bot tokens other than ``TOKEN`` get a 401.
+request with a 429, to exercise discord.py's retry. Bot tokens other than ``TOKEN`` get a 401, and
+commands for a guild not in ``emulator.guilds`` (the bot is not there) a 403 Missing Access.
 
 Not emulated: guilds in READY (discord.py then makes a stub guild from each ``guild_id``), resume
 and reconnect, sharding, file uploads, components.
@@ -175,6 +176,7 @@ class DiscordEmulator:
         self.gateway_received: list[dict[str, Any]] = []
         self.callback_deadline = 3.0
         self.tokens = {TOKEN}
+        self.guilds = {GUILD_ID}  # servers the bot is in, with the applications.commands scope
         self._rate_limits: list[tuple[str, re.Pattern[str], float]] = []
         self._ids = itertools.count(1500000000000000001)
         self._seq = itertools.count(1)
@@ -483,7 +485,8 @@ class DiscordEmulator:
     def _routes(self) -> Iterator[tuple[str, str, Callable[..., tuple[int, Any]]]]:
         yield "GET", r"/users/@me", lambda r: (200, BOT_USER)
         yield "GET", r"/oauth2/applications/@me", self._application
-        yield "GET", r"/gateway(?:/bot)?", self._gateway_info
+        yield "GET", r"/gateway", self._gateway_url
+        yield "GET", r"/gateway/bot", self._gateway_info
         yield "GET", rf"/applications/{APP_ID}/commands", self._get_commands
         yield "GET", rf"/applications/{APP_ID}/guilds/(\d+)/commands", self._get_commands
         yield "PUT", rf"/applications/{APP_ID}/commands", self._put_commands
@@ -510,13 +513,20 @@ class DiscordEmulator:
             "interactions_endpoint_url": None,
         }
 
+    def _gateway_url(self, r: Request) -> tuple[int, Any]:
+        return 200, {"url": self.gateway_url}
+
     def _gateway_info(self, r: Request) -> tuple[int, Any]:
         return 200, {"url": self.gateway_url, "shards": 1}
 
     def _get_commands(self, r: Request, guild_id: str | None = None) -> tuple[int, Any]:
+        if guild_id and guild_id not in self.guilds:
+            return 403, MISSING_ACCESS
         return 200, self.commands.get(guild_id, [])
 
     def _put_commands(self, r: Request, guild_id: str | None = None) -> tuple[int, Any]:
+        if guild_id and guild_id not in self.guilds:
+            return 403, MISSING_ACCESS
         problems = command_problems(r.json)
         if problems:
             return 400, _invalid(problems)
@@ -633,8 +643,11 @@ class DiscordEmulator:
         }
 
 
-# Webhook-token routes authenticate by the token in the path, not by the bot token.
-_NO_AUTH = {"_callback", "_followup", "_edit_original", "_delete_original"}
+# Webhook-token routes authenticate by the token in the path, not by the bot token; GET /gateway
+# needs no authentication at all.
+_NO_AUTH = {"_callback", "_followup", "_edit_original", "_delete_original", "_gateway_url"}
+# What Discord answers for a guild the bot is not in (or without applications.commands there).
+MISSING_ACCESS = {"code": 50001, "message": "Missing Access"}
 
 
 @dataclass(frozen=True)

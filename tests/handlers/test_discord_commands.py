@@ -20,14 +20,28 @@ async def test_commands_are_synced_globally_with_valid_definitions(discord_emula
     assert discord_emulator.identify is not None
 
 
-async def test_commands_sync_to_the_configured_guild(discord_emulator):
-    bot = bot_for(discord_emulator, scripted(), discord_guild_id=int(GUILD_ID))
+async def test_with_a_guild_id_commands_show_once_in_that_server_and_work_in_dms(
+    discord_emulator,
+):
+    """DISCORD_GUILD_ID: the server's copies appear at once; the global ones are for DMs only,
+    or the server would list every command twice."""
+    bot = bot_for(discord_emulator, scripted([SPRING]), discord_guild_id=int(GUILD_ID))
     async with discord_emulator.running(bot):
-        pass
+        call = await discord_emulator.interact(
+            discord_emulator.command("ask", dm=True, question="when is Takaichi visiting?")
+        )
+        assert "**this spring**" in only_embed(await call.message())["description"]
     puts = [r.path for r in discord_emulator.requests if r.method == "PUT"]
-    assert puts == [f"/applications/{APP_ID}/guilds/{GUILD_ID}/commands"]
-    names = {c["name"] for c in discord_emulator.commands[GUILD_ID]}
-    assert names == {"ask", "brief", "sources", "help"}
+    assert puts == [
+        f"/applications/{APP_ID}/guilds/{GUILD_ID}/commands",
+        f"/applications/{APP_ID}/commands",
+    ]
+    everywhere = [0, 1, 2]  # Discord's default contexts: guilds, bot DMs, group DMs
+    in_guild = [c["name"] for c in discord_emulator.commands[GUILD_ID]] + [
+        c["name"] for c in discord_emulator.commands[None] if 0 in (c["contexts"] or everywhere)
+    ]
+    in_dms = [c["name"] for c in discord_emulator.commands[None] if 1 in c["contexts"]]
+    assert sorted(in_guild) == sorted(in_dms) == ["ask", "brief", "help", "sources"]
 
 
 async def test_ask_in_a_dm_is_answered(discord_emulator):

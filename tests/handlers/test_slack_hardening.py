@@ -23,6 +23,7 @@ from tests.emulators.slack import (
     SignedClient,
     SlackEmulator,
     mention,
+    socket_envelope,
     wait_until,
 )
 from tests.handlers.cli_process import finish, spawn
@@ -238,3 +239,22 @@ async def test_a_forged_log_line_in_a_body_never_reaches_the_log(
     assert err.count("Refused a Slack request") == 1
     assert err.count("Refused a signed Slack request") == 1
     assert "Traceback" not in err
+
+
+async def test_slack_tokens_never_reach_the_log_at_debug(
+    slack_emulator: SlackEmulator, tmp_path: Path
+) -> None:
+    """Socket Mode at DEBUG: slack-sdk and bolt log requests, envelopes and answers."""
+    event = mention(QUESTION)
+    slack_emulator.envelopes.append(socket_envelope(event, envelope_id="env-1"))
+    env = slack_env(slack_emulator, SLACK_APP_TOKEN=APP_TOKEN, BRIEFBOT_LOG_LEVEL="DEBUG")
+    process = await spawn("slack", cwd=tmp_path, **env)
+    try:
+        await slack_emulator.wait_for("chat.postMessage", timeout=60)
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGINT)
+        _, err = await finish(process)
+    assert "DEBUG slack_" in err  # the libraries did log at DEBUG
+    for secret in (BOT_TOKEN, APP_TOKEN, SIGNING_SECRET):
+        assert secret not in err

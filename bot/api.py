@@ -16,8 +16,8 @@ class Core(Protocol):
 
     @property
     def offloads(self) -> bool:
-        """True when asks run in a worker thread (a large corpus): an answer may take a while,
-        so an adapter that must acknowledge quickly should do so at once rather than wait."""
+        """True when an answer may take a while (a large corpus), so an adapter that must
+        acknowledge quickly should do so at once rather than wait."""
         ...
 
     async def ask(self, question: str, *, limit: int | None = None) -> Answer:
@@ -32,7 +32,7 @@ class Core(Protocol):
         """The latest articles, or those on ``topic``, newest first, each with a lead."""
         ...
 
-    def topics(self, prefix: str = "", limit: int = 25) -> list[str]:
+    async def topics(self, prefix: str = "", limit: int = 25) -> list[str]:
         """Topic suggestions (titles, tags, frequent names) matching ``prefix``."""
         ...
 

@@ -12,13 +12,17 @@ from bot.answer_types import NAME_RE
 from bot.index import Index
 from bot.models import Article, ArticleRef, Briefing, BriefItem
 from bot.query import analyse
-from bot.sentences import split_sentences
+from bot.sentences import MAX_SENTENCE_CHARS, split_sentences
 from bot.wordlists import STOPWORDS
 
 LEAD_CHARS = 300
 # Share of a topic's words (idf-weighted) an article must mention to be on that topic.
 TOPIC_COVERAGE = 0.6
 _TOPIC_SOURCES = 5000  # articles scanned for names when building topic suggestions
+# Characters of a paragraph read for names, and for a lead (its first two sentences at most): a
+# megabyte paragraph costs what an ordinary one does.
+_TOPIC_SCAN = 4000
+_LEAD_SCAN = 2 * MAX_SENTENCE_CHARS + 2
 SUGGESTIONS = 5  # topics offered when a briefing's topic matched nothing
 
 
@@ -34,7 +38,7 @@ def article_ref(article: Article) -> ArticleRef:
 
 def lead(article: Article) -> str:
     """One or two opening sentences of the body (never the photo caption), about 300 chars."""
-    para = article.paragraphs[0]
+    para = article.paragraphs[0][:_LEAD_SCAN]
     spans = split_sentences(para)
     text = para[spans[0][0] : spans[0][1]] if spans else para
     if len(text) < 120 and len(spans) > 1:
@@ -119,7 +123,7 @@ class Briefer:
             for tag in art.tags:
                 counts[tag] += 3
             for para in art.paragraphs[:3]:
-                for m in NAME_RE.finditer(para):
+                for m in NAME_RE.finditer(para, 0, _TOPIC_SCAN):
                     name = m.group().strip(" .'’")
                     if name.lower() in STOPWORDS or len(name) < 3 or m.start() == 0:
                         continue

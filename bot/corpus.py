@@ -22,19 +22,16 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 from bot import front_matter
 from bot.corpus_folder import FORMATS as FORMATS  # re-exported: what ingest writes
 from bot.corpus_folder import list_folder
+from bot.corpus_report import FUTURE_SLACK, article_warnings, log_problems, why_nothing
 from bot.corpus_report import LoadReport as LoadReport
 from bot.corpus_report import NothingLoaded as NothingLoaded
 from bot.corpus_report import Skipped as Skipped
-from bot.corpus_report import log_problems, why_nothing
 from bot.errors import CorpusError
 from bot.models import Article
 from bot.text import clean, squash
 
 log = logging.getLogger(__name__)
 
-# An article dated further ahead than this is most likely a typo (2099 for 2029): loaded, but
-# reported, since it would head every "latest" briefing. Two days allow for time zones.
-FUTURE_SLACK = dt.timedelta(days=2)
 _TXT_HEADER = re.compile(r"^\s*date\s+(\d{4}-\d{2}-\d{2})\s*(.*?)\s*$", re.IGNORECASE)
 # A photo caption in the seed form: a one-sentence opening paragraph in the present tense
 # ("X speaks to the press after ..."), the way agencies caption their pictures.
@@ -129,7 +126,7 @@ def load(path: Path | str, *, warn: bool = True) -> LoadReport:
     report.files = len(files)
     seen_ids: dict[str, str] = {}
     seen_text: dict[str, str] = {}
-    latest = dt.date.today() + FUTURE_SLACK
+    latest = dt.date.today() + FUTURE_SLACK  # later dates are reported
     for file in files:
         for art in _read_file(file, report):
             if art.id in seen_ids:
@@ -147,16 +144,7 @@ def load(path: Path | str, *, warn: bool = True) -> LoadReport:
                 )
             else:
                 seen_text[digest] = art.origin
-            if art.date > latest:
-                where, _, line = art.origin.rpartition(":")
-                report.warnings.append(
-                    Skipped(
-                        where,
-                        int(line),
-                        f"dated {art.date}, in the future: a typo? "
-                        "It heads every briefing of the latest articles until then",
-                    )
-                )
+            report.warnings.extend(article_warnings(art, latest))
             report.articles.append(art)
     if warn:
         log_problems(report)

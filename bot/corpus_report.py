@@ -5,16 +5,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import re
 from dataclasses import dataclass, field
 
 from bot.corpus_folder import FORMATS
 from bot.errors import CorpusError
 from bot.models import Article
+from bot.sentences import MAX_SENTENCE_CHARS
 
 log = logging.getLogger("bot.corpus")
 
 _LOG_EACH = 20
+# An article dated further ahead than this is most likely a typo (2099 for 2029): loaded, but
+# reported, since it would head every "latest" briefing. Two days allow for time zones.
+FUTURE_SLACK = dt.timedelta(days=2)
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s")
 
 
 @dataclass
@@ -78,3 +85,37 @@ def why_nothing(report: LoadReport) -> str:
     if not report.files and not why:
         why.append(f"no {', '.join(FORMATS[:-1])} or {FORMATS[-1]} files in it")
     return ": " + "; ".join(why) if why else ""
+
+
+def article_warnings(art: Article, latest: dt.date) -> list[Skipped]:
+    """What looks wrong in an article that loaded: a date after ``latest``, a run of text too
+    long to be a sentence (a page pasted as one line), which is indexed in pieces."""
+    where, _, line = art.origin.rpartition(":")
+    out = []
+    if art.date > latest:
+        out.append(
+            Skipped(
+                where,
+                int(line),
+                f"dated {art.date}, in the future: a typo? "
+                "It heads every briefing of the latest articles until then",
+            )
+        )
+    longest = max(
+        (
+            max(map(len, _SENTENCE_END.split(p)))
+            for p in (*art.paragraphs, art.caption or "")
+            if len(p) > MAX_SENTENCE_CHARS
+        ),
+        default=0,
+    )
+    if longest > MAX_SENTENCE_CHARS:
+        out.append(
+            Skipped(
+                where,
+                int(line),
+                f"a run of {longest:,} characters with no full stop: indexed and quoted in "
+                f"pieces of at most {MAX_SENTENCE_CHARS:,}",
+            )
+        )
+    return out

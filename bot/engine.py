@@ -1,7 +1,9 @@
 """The async engine every adapter calls: load a corpus once, then ask, brief, describe.
 
-Searching is CPU work: on a large corpus it runs in a worker thread so the event loop keeps
-serving other questions; answers to repeated questions come from a small cache.
+Searching is CPU work: every ask, briefing and topic search runs in a worker thread, so the event
+loop keeps serving other questions whatever one of them costs (the corpus size is no guide: one
+huge paragraph in a small corpus costs more than a big corpus); answers to repeated questions
+come from a small cache.
 """
 
 from __future__ import annotations
@@ -65,14 +67,13 @@ class Engine:
 
     @property
     def offloads(self) -> bool:
-        """True when asks run in a worker thread: the corpus is large enough to block the loop."""
+        """True when answers may take a while (a large corpus): an adapter that must acknowledge
+        quickly does so at once. (Every call runs in a worker thread, whatever the size.)"""
         return len(self.index) > self.settings.briefbot_offload_passages
 
     async def ask(self, question: str, *, limit: int | None = None) -> Answer:
         """Answer ``question`` with the best quoted passages, or say nothing answers it."""
-        if self.offloads:
-            return await asyncio.to_thread(self.ask_sync, question, limit=limit)
-        return self.ask_sync(question, limit=limit)
+        return await asyncio.to_thread(self.ask_sync, question, limit=limit)
 
     def ask_sync(self, question: str, *, limit: int | None = None) -> Answer:
         """The synchronous core of :meth:`ask` (for batch tools and benchmarks)."""
@@ -91,6 +92,10 @@ class Engine:
 
     async def brief(self, topic: str | None = None, *, limit: int | None = None) -> Briefing:
         """The latest articles, or those on ``topic``, newest first, each with a lead."""
+        return await asyncio.to_thread(self.brief_sync, topic, limit=limit)
+
+    def brief_sync(self, topic: str | None = None, *, limit: int | None = None) -> Briefing:
+        """The synchronous core of :meth:`brief`."""
         started = time.perf_counter()
         topic_text = prepare(topic or "", 200)[0] or None
         briefing = self.briefer.brief(topic_text, limit or self.settings.briefbot_brief_items)
@@ -118,9 +123,9 @@ class Engine:
             duplicates=len(self.report.duplicates),
         )
 
-    def topics(self, prefix: str = "", limit: int = 25) -> list[str]:
+    async def topics(self, prefix: str = "", limit: int = 25) -> list[str]:
         """Topic suggestions (titles, tags, frequent names) matching ``prefix``."""
-        return self.briefer.topics(prefix, limit)
+        return await asyncio.to_thread(self.briefer.topics, prefix, limit)
 
     @cached_property
     def hint(self) -> str:

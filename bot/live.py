@@ -147,8 +147,8 @@ class LiveEngine:
     async def brief(self, topic: str | None = None, *, limit: int | None = None) -> Briefing:
         return await self.engine.brief(topic, limit=limit)
 
-    def topics(self, prefix: str = "", limit: int = 25) -> list[str]:
-        return self.engine.topics(prefix, limit)
+    async def topics(self, prefix: str = "", limit: int = 25) -> list[str]:
+        return await self.engine.topics(prefix, limit)
 
     def stats(self) -> CorpusStats:
         return self.engine.stats()

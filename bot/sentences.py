@@ -17,6 +17,11 @@ _NUMBERED = frozenset({"no", "nos", "vol", "vols", "fig", "figs", "p", "pp", "ch
 # only when the next word is a common sentence opener.
 _MAY_END = frozenset({"inc", "corp", "ltd", "co", "bros", "etc", "a.m", "p.m", "est", "al"})
 
+#: The longest sentence kept whole (characters). Longer runs (a page pasted as one line, a table
+#: flattened into text) are cut at spaces into pieces this long: every piece costs a question
+#: about as much as an ordinary sentence, however big the paragraph.
+MAX_SENTENCE_CHARS = 2000
+
 _OPEN_QUOTES = '"“«‘'
 _CLOSE_QUOTES = "\"”»’'"
 # A candidate boundary: terminal punctuation, optional closing quotes/brackets, then whitespace.
@@ -29,7 +34,9 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     start = 0
     for m in _BOUNDARY.finditer(text):
         end = m.end(2)
-        if _is_boundary(text, start, m):
+        # A sentence already over the cap ends at the next full stop whatever it closes (an
+        # unclosed quote would otherwise make every later check rescan the whole paragraph).
+        if m.start() - start > MAX_SENTENCE_CHARS or _is_boundary(text, start, m):
             _add(spans, text, start, end)
             start = m.end()
     _add(spans, text, start, len(text))
@@ -41,6 +48,13 @@ def _add(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:
         start += 1
     while end > start and text[end - 1].isspace():
         end -= 1
+    while end - start > MAX_SENTENCE_CHARS:
+        cut = text.rfind(" ", start + MAX_SENTENCE_CHARS // 2, start + MAX_SENTENCE_CHARS)
+        cut = cut if cut > 0 else start + MAX_SENTENCE_CHARS  # no space: a hard cut
+        _add(spans, text, start, cut)
+        start = cut
+        while start < end and text[start].isspace():
+            start += 1
     if start < end:
         spans.append((start, end))
 

@@ -35,7 +35,8 @@ class Settings(BaseSettings):
     briefbot_aliases_file: Path | None = None
     briefbot_brief_items: int = Field(default=5, ge=1, le=25)
     briefbot_log_level: str = "INFO"
-    # Above this many passages, searches run in a worker thread to keep the event loop free.
+    # Above this many passages answers may be slow: adapters acknowledge at once (every search
+    # runs in a worker thread whatever the size).
     briefbot_offload_passages: int = Field(default=20000, ge=0)
     # Feeds (RSS/Atom) or article pages polled into the corpus folder by run/slack/discord/chat.
     briefbot_feeds: str = ""

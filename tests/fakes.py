@@ -57,7 +57,7 @@ class FakeEngine:
         await self._work()
         return Briefing(topic=topic, items=self.items, total_articles=self.corpus.articles)
 
-    def topics(self, prefix: str = "", limit: int = 25) -> list[str]:
+    async def topics(self, prefix: str = "", limit: int = 25) -> list[str]:
         return [t for t in self.topic_names if t.lower().startswith(prefix.lower())][:limit]
 
     def stats(self) -> CorpusStats:

@@ -25,11 +25,11 @@ CHOICES_LIMIT = 25
 CHOICE_LIMIT = 100
 
 
-def topic_choices(engine: Core, current: str) -> list[app_commands.Choice[str]]:
+async def topic_choices(engine: Core, current: str) -> list[app_commands.Choice[str]]:
     """Autocomplete choices for ``/brief topic``: unique, non-empty, within Discord's limits."""
     choices: list[app_commands.Choice[str]] = []
     seen: set[str] = set()
-    for topic in engine.topics(current, limit=CHOICES_LIMIT):
+    for topic in await engine.topics(current, limit=CHOICES_LIMIT):
         value = topic.strip()[:CHOICE_LIMIT]
         if not value or value in seen:
             continue
@@ -65,7 +65,7 @@ def add_commands(bot: BriefBot) -> None:
         interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         try:
-            return topic_choices(bot.engine, current)
+            return await topic_choices(bot.engine, current)
         except Exception:  # an empty list beats Discord's "loading options failed"
             log.exception("Topic autocomplete failed for %r", current)
             return []

@@ -145,16 +145,16 @@ def test_short_first_sentence_lead_takes_the_second_too(newsdesk: Engine) -> Non
 
 def test_topics_for_autocomplete_are_bounded(newsdesk: Engine, engine: Engine) -> None:
     for eng in (newsdesk, engine):
-        suggestions = eng.topics("", 25)
+        suggestions = asyncio.run(eng.topics("", 25))
         assert 0 < len(suggestions) <= 25
         assert all(0 < len(t) <= 100 for t in suggestions)
         assert len(suggestions) == len({t.lower() for t in suggestions})
 
 
 def test_topics_match_a_prefix_first(newsdesk: Engine, engine: Engine) -> None:
-    assert newsdesk.topics("trans")[0] == "transport"
-    assert all("tak" in t.lower() for t in engine.topics("tak"))
-    assert "Sanae Takaichi" in engine.topics("sanae")
+    assert asyncio.run(newsdesk.topics("trans"))[0] == "transport"
+    assert all("tak" in t.lower() for t in asyncio.run(engine.topics("tak")))
+    assert "Sanae Takaichi" in asyncio.run(engine.topics("sanae"))
 
 
 def test_topics_never_exceed_25_or_100_characters_on_a_big_corpus(
@@ -171,7 +171,7 @@ def test_topics_never_exceed_25_or_100_characters_on_a_big_corpus(
         )
     eng = Engine.load(make_settings(briefbot_corpus=folder))
     for prefix in ("", "s", "story", "topic", "zzz"):
-        found = eng.topics(prefix)
+        found = asyncio.run(eng.topics(prefix))
         assert len(found) <= 25
         assert all(len(t) <= 100 for t in found)
 

@@ -75,26 +75,29 @@ async def test_many_concurrent_questions_are_all_answered(engine: Engine) -> Non
         assert a.answered is (q != "What is the capital of France?")
 
 
-async def test_large_corpus_path_searches_in_a_worker_thread(
+async def test_every_core_call_runs_off_the_event_loop_whatever_the_corpus_size(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    offloaded = Engine.load(make_settings(briefbot_offload_passages=0))
-    inline = Engine.load(make_settings())
-    threads: list[threading.Thread] = []
-    for eng in (offloaded, inline):
-        original = eng.ask_sync
+    # One huge paragraph in a small corpus costs more than a big corpus: size is no guide.
+    small = Engine.load(make_settings())
+    large = Engine.load(make_settings(briefbot_offload_passages=0))
+    assert (large.offloads, small.offloads) == (True, False)  # what adapters are told
+    loop_thread = threading.current_thread()
+    ran_in: list[tuple[str, threading.Thread]] = []
+    for owner, name in ((small, "ask_sync"), (small, "brief_sync"), (small.briefer, "topics")):
+        original = getattr(owner, name)
 
-        def spy(question: str, *, limit: int | None = None, _orig=original) -> Answer:
-            threads.append(threading.current_thread())
-            return _orig(question, limit=limit)
+        def spy(*args: object, _orig=original, _name=name, **kwargs: object) -> object:
+            ran_in.append((_name, threading.current_thread()))
+            return _orig(*args, **kwargs)
 
-        monkeypatch.setattr(eng, "ask_sync", spy)
-    assert (offloaded.offloads, inline.offloads) == (True, False)  # what adapters are told
-    off_answers = await asyncio.gather(*(offloaded.ask(QUESTION) for _ in range(5)))
-    in_answer = await inline.ask(QUESTION)
-    assert all(t is not threading.main_thread() for t in threads[:5])
-    assert threads[5] is threading.main_thread()
-    assert all(a.passages == in_answer.passages for a in off_answers)
+        monkeypatch.setattr(owner, name, spy)
+    answers = await asyncio.gather(*(small.ask(QUESTION) for _ in range(3)))
+    briefing = await small.brief("Takaichi")
+    topics = await small.topics("tak")
+    assert [name for name, _ in ran_in] == ["ask_sync"] * 3 + ["brief_sync", "topics"]
+    assert all(thread is not loop_thread for _, thread in ran_in)
+    assert all(a.answered for a in answers) and briefing.items and topics
 
 
 def test_stats_describe_the_loaded_corpus(engine: Engine) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.engine import Engine
-from bot.sentences import split_sentences
+from bot.sentences import MAX_SENTENCE_CHARS, split_sentences
 
 
 def sentences(text: str) -> list[str]:
@@ -103,3 +103,18 @@ def test_every_sentence_of_the_seed_article_ends_with_punctuation(engine: Engine
         assert passage.text.rstrip("”\"'’)")[-1] in ".?!", passage.text
         # No sentence starts inside an abbreviation or a quote's attribution.
         assert not passage.text.startswith(("she said", "President Donald", "S. President"))
+
+
+def test_a_run_longer_than_any_sentence_is_cut_at_spaces_into_pieces() -> None:
+    text = " ".join(f"word{n}" for n in range(60_000))  # a page pasted as one line, no full stop
+    spans = split_sentences(text)
+    assert max(e - s for s, e in spans) <= MAX_SENTENCE_CHARS
+    assert " ".join(text[s:e] for s, e in spans) == text  # every word kept, none cut in two
+
+
+def test_unclosed_quotes_do_not_make_a_paragraph_one_sentence() -> None:
+    # Each check for an open quote reads the sentence so far: it must stay short.
+    text = "“He said it. " * 5_000
+    spans = split_sentences(text)
+    assert max(e - s for s, e in spans) <= MAX_SENTENCE_CHARS
+    assert " ".join(text[s:e] for s, e in spans) == text.strip()

@@ -4,6 +4,7 @@ process: every problem listed, symlinks followed, nothing skipped without a word
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import shutil
 import subprocess
@@ -114,3 +115,28 @@ def test_a_future_date_is_logged_naming_the_file_when_the_bot_loads(tmp_path: Pa
     run = briefbot("brief", "--corpus", str(tmp_path / "news"), cwd=tmp_path)
     assert run.returncode == 0
     assert f"{tmp_path / 'news' / 'typo.md'}:1: dated {ahead}, in the future" in flat(run.stderr)
+
+
+def test_a_megabyte_line_is_indexed_in_pieces_with_a_warning_naming_the_file(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "news"
+    folder.mkdir()
+    filler = " ".join(["the council discussed many unrelated matters at length"] * 20_000)
+    line = f"{filler} and the harbour budget was 12 million dollars {filler}"  # 2 MB, no full stop
+    (folder / "dump.md").write_text(
+        f"---\ntitle: Council minutes\ndate: 2026-01-05\n---\n\n{line}\n", encoding="utf-8"
+    )
+    run = briefbot("corpus", "check", str(folder), cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert f"{folder / 'dump.md'}:1: a run of {len(line):,} characters with no full stop" in flat(
+        run.stdout
+    )
+    ask = briefbot(
+        "ask", "--json", "--corpus", str(folder), "how much was the budget?", cwd=tmp_path
+    )
+    answer = json.loads(ask.stdout)
+    assert answer["answered"]
+    quote = answer["passages"][0]["quote"]
+    assert "harbour budget was 12 million" in quote and len(quote) <= 400
+    assert "dump.md" in ask.stderr and "pieces" in ask.stderr

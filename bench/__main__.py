@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,13 +16,14 @@ from typing import Any
 
 from rich.console import Console
 
-from bench import data, ours, report
+from bench import answerability, data, ours, report
 from bench import ingest as ingest_bench
 from bench.baselines import BEST_AT_SCALE, BUILDERS, Retriever
 from bench.metrics import Outcome, latency_summary, score
 from bench.scale import rss_mb, run_worker
 
 QUICK_QUESTIONS = 600
+QUICK_SET_QUESTIONS = 150
 QUICK_SAMPLE = 100
 SAMPLE = 300
 
@@ -41,8 +43,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     ap.add_argument(
         "--quick",
         action="store_true",
-        help=f"{QUICK_QUESTIONS} questions, 100k scale only with "
-        f"{QUICK_SAMPLE} questions (under a minute)",
+        help=f"{QUICK_QUESTIONS} SQuAD questions, {QUICK_SET_QUESTIONS} of each other set, "
+        f"100k scale only with {QUICK_SAMPLE} questions (about a minute)",
     )
     ap.add_argument(
         "--scale",
@@ -62,6 +64,20 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="use about N questions (even stride over the set)",
     )
     ap.add_argument(
+        "--set-questions",
+        type=int,
+        default=None,
+        metavar="N",
+        help="use about N questions of each of the paraphrase, off-topic and unanswerable sets",
+    )
+    ap.add_argument(
+        "--eval-dir",
+        type=Path,
+        default=data.EVAL_DIR,
+        metavar="DIR",
+        help="where the question sets are (default ../shared/eval beside the repository)",
+    )
+    ap.add_argument(
         "--sample",
         type=int,
         default=None,
@@ -74,8 +90,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         action="store_true",
         help="only profile our engine's ask over the questions (top 25 functions)",
     )
-    ap.add_argument("--squad", type=Path, default=data.SQUAD_PATH, help=argparse.SUPPRESS)
+    ap.add_argument("--squad", type=Path, default=None, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    if args.squad is None:
+        args.squad = args.eval_dir / data.SQUAD_NAME
+    if args.set_questions is None and args.quick:
+        args.set_questions = QUICK_SET_QUESTIONS
     if args.scale is None:
         args.scale = [100_000] if args.quick else [100_000, 1_000_000]
     if args.questions is None and args.quick:
@@ -172,7 +192,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     notes: list[str] = []
     started = time.perf_counter()
 
-    squad = data.load_squad(args.squad)
+    try:
+        squad = data.load_squad(args.squad)
+    except data.MissingData as exc:
+        print(f"bench: cannot run without the SQuAD split.\n{exc}", file=sys.stderr)
+        return 2
+    try:
+        full_sets = data.load_sets(args.eval_dir)
+        sets: data.QuestionSets | None = data.QuestionSets(
+            tuple(data.subset(full_sets.paraphrase, args.set_questions)),
+            tuple(data.subset(full_sets.off_topic, args.set_questions)),
+            tuple(data.subset(full_sets.unanswerable, args.set_questions)),
+        )
+    except data.MissingData as exc:
+        sets = None
+        print(f"bench: question sets not measured: {exc}\n", file=sys.stderr)
+        first = str(exc).split("\n")[0]
+        notes.append(
+            f"paraphrase/off-topic/unanswerable sets not measured: {first} "
+            "(where they come from: bench/README.md, Data)"
+        )
     questions = data.subset(squad.questions, args.questions)
     rows = data.records(squad)
     corpus = data.write_jsonl(data.OUT_DIR / "squad-a.jsonl", rows)
@@ -215,6 +254,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         "systems": {},
         "notes": notes,
     }
+    if sets is not None:
+        figures["sets"] = {
+            "n": {
+                "paraphrase": len(sets.paraphrase),
+                "off_topic": len(sets.off_topic),
+                "unanswerable": len(sets.unanswerable),
+            },
+            "systems": {},
+        }
 
     if engine is None:
         figures["systems"]["ours"] = {"skipped": note}
@@ -222,6 +270,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         figures["systems"]["ours"] = measure_ours(
             engine, build_s, corpus, questions, log, trace=not args.quick
         )
+        if sets is not None:
+            figures["sets"]["systems"]["ours"] = answerability.measure_ours(engine, sets, log.log)
         log.log("ours: the whole batch through briefbot ask --json -")
         cli = ours.cli_batch(corpus, [q.question for q in questions])
         if "outcomes" in cli:
@@ -241,7 +291,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.no_baselines:
         for name, build in BUILDERS.items():
             log.log(f"{name}: build over {len(sentences)} sentences, then the questions")
-            figures["systems"][name] = run_baseline(build(sentences), sentences, questions)
+            retriever = build(sentences)
+            figures["systems"][name] = run_baseline(retriever, sentences, questions)
+            if sets is not None:
+                figures["sets"]["systems"][name] = answerability.measure_baseline(
+                    retriever, sentences, sets
+                )
+    if sets is not None:
+        figures["sets"]["plot"] = answerability.plot(
+            figures["sets"]["systems"], data.OUT_DIR / "answerability.png"
+        )
 
     if args.scale:
         systems = ["ours"] if engine is not None else []

@@ -37,6 +37,11 @@ class Retriever(Protocol):
         """The ids (positions in the indexed sequence) of the top ``k`` sentences."""
         ...
 
+    def scored(self, question: str, k: int = 10) -> list[tuple[int, float]]:
+        """The top ``k`` (id, score) pairs, best first: the score is what a threshold on the
+        baseline's confidence would look at."""
+        ...
+
 
 def _stemmer() -> Any:
     import Stemmer
@@ -71,6 +76,10 @@ class Bm25s:
         )
 
     def search(self, question: str, k: int = 10) -> list[int]:
+        """The top ``k`` sentence ids for the question."""
+        return [i for i, _ in self.scored(question, k)]
+
+    def scored(self, question: str, k: int = 10) -> list[tuple[int, float]]:
         """Tokenize the question the same way and retrieve; only positive scores count."""
         import bm25s
 
@@ -82,7 +91,7 @@ class Bm25s:
             docs, scores = self._retriever.retrieve(tokens, k=k, show_progress=False)
         except (ValueError, KeyError):  # no query token is in the index vocabulary
             return []
-        return [int(d) for d, s in zip(docs[0], scores[0], strict=True) if s > 0]
+        return [(int(d), float(s)) for d, s in zip(docs[0], scores[0], strict=True) if s > 0]
 
 
 @dataclass
@@ -160,11 +169,18 @@ class Tantivy:
 
     def search(self, question: str, k: int = 10) -> list[int]:
         """The top ``k`` sentence ids for the question."""
+        return [i for i, _ in self.scored(question, k)]
+
+    def scored(self, question: str, k: int = 10) -> list[tuple[int, float]]:
+        """The top ``k`` (sentence id, BM25 score) pairs for the question."""
         query = self._fuzzy(question) if self.fuzzy else self._plain(question)
         if query is None:
             return []
         searcher = self._searcher
-        return [searcher.doc(addr)["sid"][0] for _, addr in searcher.search(query, k).hits]
+        return [
+            (searcher.doc(addr)["sid"][0], float(score))
+            for score, addr in searcher.search(query, k).hits
+        ]
 
 
 BUILDERS: dict[str, Callable[[Sequence[Sentence]], Retriever]] = {

@@ -1,4 +1,5 @@
-"""The SQuAD split: loading it, converting it to a briefbot JSONL corpus, replicating it."""
+"""The SQuAD split and the question sets beside it: loading them (saying where they come from
+when they are missing), converting the articles to a briefbot JSONL corpus, replicating it."""
 
 from __future__ import annotations
 
@@ -8,11 +9,17 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 REPO = Path(__file__).resolve().parent.parent
 EVAL_DIR = REPO.parent / "shared" / "eval"
-SQUAD_PATH = EVAL_DIR / "squad-a.json"
+SQUAD_NAME = "squad-a.json"
+SQUAD_PATH = EVAL_DIR / SQUAD_NAME
+PARAPHRASE_NAME = "paraphrase-a.jsonl"
+OFF_TOPIC_NAME = "offtopic-a.jsonl"
+UNANSWERABLE_NAME = "unanswerable-a.jsonl"
 SEED_EVAL = EVAL_DIR / "seed_eval.py"
 OUT_DIR = Path(__file__).resolve().parent / "out"
 
@@ -30,6 +37,24 @@ OFF_TOPIC: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Who won the 2026 World Cup final?", ("world cup",)),
     ("How do I reset my iPhone password?", ("iphone",)),
 )
+
+
+#: Where the evaluation data comes from, for the message when a file is missing.
+DATA_SOURCES = f"""\
+The bench reads its questions from a folder beside the repository checkout, ../shared/eval/
+(not part of the repository; give another with --eval-dir DIR):
+  {SQUAD_NAME}          SQuAD v1.1 dev, split A: 24 Wikipedia articles (the corpus) and their
+                        questions, each with a typo'd twin (keys meta, articles, questions)
+  {PARAPHRASE_NAME}    those questions reworded as chat users type them
+                        (JSON Lines: question, answers, title)
+  {OFF_TOPIC_NAME}      general-knowledge questions the articles don't answer (JSON Lines: q)
+  {UNANSWERABLE_NAME}  SQuAD 2.0 questions written to look answerable from these articles
+                        but not answered by them (JSON Lines: q, title)"""
+
+
+class MissingData(Exception):
+    """An evaluation file is absent or unreadable; the message says which and where it comes
+    from."""
 
 
 @dataclass(frozen=True)
@@ -60,9 +85,18 @@ class Sentence:
     title: str
 
 
+def _missing(path: Path, problem: str) -> MissingData:
+    return MissingData(f"{path}: {problem}\n\n{DATA_SOURCES}")
+
+
 def load_squad(path: Path = SQUAD_PATH) -> Squad:
     """Read the converted SQuAD split (keys meta, articles, questions)."""
-    raw = json.loads(path.read_text(encoding="utf-8"))
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise _missing(path, "not found") from None
+    except (OSError, ValueError) as exc:
+        raise _missing(path, f"unreadable ({exc})") from None
     articles = tuple((a["title"], tuple(a["paragraphs"])) for a in raw["articles"])
     questions = tuple(
         Question(
@@ -77,7 +111,62 @@ def load_squad(path: Path = SQUAD_PATH) -> Squad:
     return Squad(meta=raw.get("meta", {}), articles=articles, questions=questions)
 
 
-def subset(questions: Sequence[Question], n: int | None) -> list[Question]:
+@dataclass(frozen=True)
+class QuestionSets:
+    """The sets beside SQuAD: answerable paraphrases (``typo`` = the question itself), and two
+    sets every quote for is wrong."""
+
+    paraphrase: tuple[Question, ...]
+    off_topic: tuple[str, ...]
+    unanswerable: tuple[str, ...]
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    """The objects of a JSON Lines file (blank lines skipped)."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        raise _missing(path, "not found") from None
+    except OSError as exc:
+        raise _missing(path, f"unreadable ({exc})") from None
+    rows = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except ValueError as exc:
+            raise _missing(path, f"line {number} is not JSON ({exc})") from None
+        if not isinstance(row, dict):
+            raise _missing(path, f"line {number} is not a JSON object")
+        rows.append(row)
+    return rows
+
+
+def load_sets(eval_dir: Path = EVAL_DIR) -> QuestionSets:
+    """Read the paraphrase, off-topic and unanswerable sets of ``eval_dir``."""
+    para = eval_dir / PARAPHRASE_NAME
+    try:
+        paraphrase = tuple(
+            Question(
+                id=str(d.get("id", i)),
+                title=str(d.get("title", "")),
+                question=str(d["question"]),
+                typo=str(d["question"]),
+                answers=tuple(str(a) for a in d["answers"]),
+            )
+            for i, d in enumerate(read_jsonl(para))
+        )
+        off_topic = tuple(str(d["q"]) for d in read_jsonl(eval_dir / OFF_TOPIC_NAME))
+        unanswerable = tuple(str(d["q"]) for d in read_jsonl(eval_dir / UNANSWERABLE_NAME))
+    except KeyError as exc:
+        raise MissingData(
+            f"{eval_dir}: a question set lacks the key {exc}\n\n{DATA_SOURCES}"
+        ) from None
+    return QuestionSets(paraphrase, off_topic, unanswerable)
+
+
+def subset(questions: Sequence[T], n: int | None) -> list[T]:
     """About ``n`` questions taken at an even stride, so every article is represented."""
     if not n or n >= len(questions):
         return list(questions)

@@ -1,8 +1,10 @@
-"""Answer-quality and latency metrics: hit@k, MRR@k, not-found share, percentiles."""
+"""Answer-quality and latency metrics: hit@k, MRR@k, not-found share, percentiles, and the
+answerability trade-off (what a threshold on a system's top score answers and refuses)."""
 
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -111,3 +113,113 @@ def latency_summary(ms: Sequence[float]) -> dict[str, float]:
         "p95": percentile(ms, 95),
         "p99": percentile(ms, 99),
     }
+
+
+@dataclass(frozen=True)
+class Top:
+    """A system's best passage for one question: how sure it is, and whether it holds a gold
+    answer. ``score`` is -inf when the system returned nothing (never quoted)."""
+
+    score: float
+    hit: bool = False
+
+
+@dataclass(frozen=True)
+class TradeOff:
+    """What quoting only when the top score reaches ``threshold`` does to each question set."""
+
+    threshold: float
+    hit1: float  # answerable questions whose quote holds an answer (a refusal is a miss)
+    not_found: float  # answerable questions refused
+    off_topic: float  # off-topic questions that got a quote (every one is wrong)
+    unanswerable: float  # unanswerable questions that got a quote (every one is wrong)
+
+    def as_dict(self) -> dict[str, float]:
+        """The figures as a plain dict, for the JSON dump."""
+        return {
+            "threshold": self.threshold,
+            "hit@1": self.hit1,
+            "not_found": self.not_found,
+            "off_topic_quoted": self.off_topic,
+            "unanswerable_quoted": self.unanswerable,
+        }
+
+
+def quoted_share(scores: Sequence[float], threshold: float) -> float:
+    """Share of ``scores`` at or above ``threshold`` (questions that get a quote); 0 when empty."""
+    return sum(s >= threshold for s in scores) / len(scores) if scores else 0.0
+
+
+def trade_off(
+    threshold: float,
+    answerable: Sequence[Top],
+    off_topic: Sequence[float],
+    unanswerable: Sequence[float],
+) -> TradeOff:
+    """The four shares at one threshold."""
+    n = len(answerable)
+    return TradeOff(
+        threshold=threshold,
+        hit1=sum(t.hit and t.score >= threshold for t in answerable) / n if n else 0.0,
+        not_found=1.0 - quoted_share([t.score for t in answerable], threshold) if n else 0.0,
+        off_topic=quoted_share(off_topic, threshold),
+        unanswerable=quoted_share(unanswerable, threshold),
+    )
+
+
+def trade_off_curve(
+    answerable: Sequence[Top], off_topic: Sequence[float], unanswerable: Sequence[float]
+) -> list[TradeOff]:
+    """The trade-off at every threshold that changes it (each distinct finite score, lowest
+    first), ending at +inf, where everything is refused. Counted on sorted scores, so a curve
+    over thousands of questions stays cheap."""
+    sets = {
+        "all": sorted(t.score for t in answerable),
+        "hit": sorted(t.score for t in answerable if t.hit),
+        "off": sorted(off_topic),
+        "unans": sorted(unanswerable),
+    }
+
+    def share(name: str, threshold: float, n: int) -> float:
+        return (len(sets[name]) - bisect_left(sets[name], threshold)) / n if n else 0.0
+
+    scores = {*sets["all"], *sets["off"], *sets["unans"]}
+    n = len(answerable)
+    return [
+        TradeOff(
+            threshold=t,
+            hit1=share("hit", t, n),
+            not_found=1.0 - share("all", t, n) if n else 0.0,
+            off_topic=share("off", t, len(off_topic)),
+            unanswerable=share("unans", t, len(unanswerable)),
+        )
+        for t in [*sorted(s for s in scores if math.isfinite(s)), math.inf]
+    ]
+
+
+def at_most_off_topic(curve: Sequence[TradeOff], share: float) -> TradeOff:
+    """The lowest threshold (most answers) at which at most ``share`` of off-topic questions
+    get a quote; the curve's last point refuses everything, so one always qualifies."""
+    return next(p for p in curve if p.off_topic <= share)
+
+
+def at_most_not_found(curve: Sequence[TradeOff], share: float) -> TradeOff:
+    """The highest threshold (fewest wrong quotes) that refuses at most ``share`` of the
+    answerable questions; the lowest threshold when none does."""
+    fitting = [p for p in curve if p.not_found <= share]
+    return fitting[-1] if fitting else curve[0]
+
+
+def auc(positives: Sequence[float], negatives: Sequence[float]) -> float:
+    """Area under the ROC curve of a score separating ``positives`` from ``negatives``: the
+    chance a random positive scores above a random negative, a tie counting half."""
+    if not positives or not negatives:
+        return math.nan
+    ordered = sorted(negatives)
+    below = equal = 0
+    for p in positives:
+        lo = bisect_left(ordered, p)
+        hi = bisect_right(ordered, p)
+        below += lo
+        equal += hi - lo
+    return (below + equal / 2) / (len(positives) * len(negatives))

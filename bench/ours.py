@@ -60,7 +60,9 @@ def to_outcome(answer: Any) -> Outcome:
     return Outcome(tuple(p.quote for p in answer.passages), bool(answer.answered))
 
 
-async def _ask_all(engine: Any, questions: Sequence[str], limit: int) -> tuple[list, list]:
+async def _ask_all(
+    engine: Any, questions: Sequence[str], limit: int | None
+) -> tuple[list[Outcome], list[float]]:
     for q in questions[:5]:  # warm-up, not timed
         await engine.ask(q, limit=limit)
     outcomes: list[Outcome] = []
@@ -74,9 +76,10 @@ async def _ask_all(engine: Any, questions: Sequence[str], limit: int) -> tuple[l
 
 
 def ask_all(
-    engine: Any, questions: Sequence[str], limit: int = 10
+    engine: Any, questions: Sequence[str], limit: int | None = 10
 ) -> tuple[list[Outcome], list[float]]:
-    """Each question through ``await engine.ask`` in one event loop: outcomes and latencies."""
+    """Each question through ``await engine.ask`` in one event loop: outcomes and latencies
+    (``limit`` None: as many quotes as the bot gives by default)."""
     return asyncio.run(_ask_all(engine, questions, limit))
 
 

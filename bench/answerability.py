@@ -218,7 +218,9 @@ def plot(systems: dict[str, dict[str, Any]], path: Path) -> Path | None:
         ax.plot([p["off_topic_quoted"] for p in curve], [p["hit@1"] for p in curve], label=name)
         if "at_shipped" in s:
             at = s["at_shipped"]
-            ax.plot(at["off_topic_quoted"], at["hit@1"], "o", color="black")
+            ax.plot(
+                at["off_topic_quoted"], at["hit@1"], "o", color="black", label=f"{name}, shipped"
+            )
     ax.axvline(OFF_TOPIC_GOAL, color="grey", linestyle=":", linewidth=1)
     ax.set_xlabel("off-topic questions quoted (lower is better)")
     ax.set_ylabel("paraphrase hit@1, refusals count as misses")

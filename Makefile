@@ -41,7 +41,7 @@ lint: $(DEV_STAMP)
 
 ## eval: the seed question set through the batch CLI
 eval: $(STAMP)
-	$(PYTHON) ../shared/eval/seed_eval.py -- $(BIN)/briefbot ask --json -
+	$(BIN)/python -m bench.eval -- $(BIN)/briefbot ask --json -
 
 ## bench: answer quality and speed against bm25s and tantivy, with the scale runs
 bench: $(BENCH_STAMP)

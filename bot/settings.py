@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
@@ -11,6 +12,17 @@ from bot.errors import ConfigError
 
 #: The article collection shipped with the package, served when no corpus is configured.
 BUNDLED_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+#: The project briefbot runs from (the checkout holding corpus/ and .env.example).
+PROJECT_DIR = BUNDLED_CORPUS.parent
+
+
+def env_files() -> tuple[Path, ...]:
+    """The ``.env`` files the command reads, a later one winning: the project's (or the file
+    ``BRIEFBOT_ENV_FILE`` names), then the current folder's. So ``.venv/bin/briefbot`` run from
+    any folder finds the project's configuration, and a ``.env`` where it runs still overrides
+    it; variables set in the environment override both."""
+    first = os.environ.get("BRIEFBOT_ENV_FILE") or PROJECT_DIR / ".env"
+    return (Path(first), Path(".env"))
 
 
 class Settings(BaseSettings):

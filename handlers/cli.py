@@ -20,7 +20,7 @@ from rich.text import Text
 
 from bot import __version__
 from bot.errors import BriefbotError
-from bot.settings import Settings
+from bot.settings import Settings, env_files
 from bot.wording import plural
 from handlers import ingest, logs
 from handlers.terminal import piece, show
@@ -133,7 +133,7 @@ def _reader_gone() -> int:
 
 def _configure(args: argparse.Namespace) -> Settings:
     """The settings (environment, ``.env``, ``--corpus``), with logging set up as they say."""
-    settings = Settings()
+    settings = Settings(_env_file=env_files())
     if getattr(args, "corpus", None):
         settings.briefbot_corpus = args.corpus
     tokens = (

@@ -5,6 +5,7 @@ The Slack and Discord emulators are fixtures too, in ``tests/emulators/`` (see t
 
 from __future__ import annotations
 
+import os
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -33,6 +34,14 @@ def make_settings(**overrides: object) -> Settings:
     }
     base.update(overrides)
     return Settings(_env_file=None, **base)  # type: ignore[arg-type]
+
+
+@pytest.fixture(autouse=True)
+def no_project_dotenv(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command reads the project's .env besides the current folder's: never in tests (a
+    developer's tokens there would start real bots). Child processes get the same through
+    ``child_env``."""
+    monkeypatch.setenv("BRIEFBOT_ENV_FILE", os.devnull)
 
 
 @pytest.fixture

@@ -23,7 +23,14 @@ def child_env(**variables: str) -> dict[str, str]:
     env = {
         k: v for k, v in os.environ.items() if not k.startswith(("BRIEFBOT_", *_PLATFORM_VARIABLES))
     }
-    return {**env, "COLUMNS": "200", "PYTHONPATH": str(CHECKOUT), **variables}
+    never_the_projects_dotenv = {"BRIEFBOT_ENV_FILE": os.devnull}
+    return {
+        **env,
+        **never_the_projects_dotenv,
+        "COLUMNS": "200",
+        "PYTHONPATH": str(CHECKOUT),
+        **variables,
+    }
 
 
 def briefbot(

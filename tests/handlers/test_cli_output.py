@@ -147,3 +147,55 @@ def test_counts_are_worded_in_the_singular(cwd: Path, tmp_path: Path) -> None:
     assert "loaded   1 article, 1 passage\n" in checked.stdout
     chat = briefbot("chat", "--corpus", str(folder), cwd=cwd, stdin="/sources\n")
     assert "I know 1 article (1 passage)." in chat.stdout
+
+
+def test_dotenv_beside_the_project_is_read_from_any_folder(tmp_path: Path) -> None:
+    """``.venv/bin/briefbot`` run from another folder still finds the project's .env (here
+    named by BRIEFBOT_ENV_FILE, which stands in for <project>/.env); a .env in the current
+    folder overrides it, and the environment overrides both."""
+    project, elsewhere = tmp_path / "project", tmp_path / "elsewhere"
+    for folder, title in (
+        (project / "news", "Ferry resumes"),
+        (elsewhere / "news", "Bridge opens"),
+    ):
+        folder.mkdir(parents=True)
+        (folder / "a.md").write_text(
+            f"---\ntitle: {title}\ndate: 2026-03-02\n---\n\nIt happened on Monday.\n",
+            encoding="utf-8",
+        )
+    (project / ".env").write_text(f"BRIEFBOT_CORPUS={project / 'news'}\n", encoding="utf-8")
+    dotenv = {"BRIEFBOT_ENV_FILE": str(project / ".env")}
+
+    def titles(**env: str) -> list[str]:
+        done = briefbot("brief", "--json", cwd=elsewhere, **dotenv, **env)
+        assert done.returncode == 0, done.stderr
+        return [i["article"]["title"] for i in json.loads(done.stdout)["items"]]
+
+    assert titles() == ["Ferry resumes"]
+    (elsewhere / ".env").write_text(f"BRIEFBOT_CORPUS={elsewhere / 'news'}\n", encoding="utf-8")
+    assert titles() == ["Bridge opens"]
+    assert titles(BRIEFBOT_CORPUS=str(project / "news")) == ["Ferry resumes"]
+
+
+def test_the_projects_own_dotenv_is_the_default(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """No BRIEFBOT_ENV_FILE: the .env in the project folder (where corpus/ is)."""
+    from bot import settings
+    from handlers.cli import main
+
+    project, cwd = tmp_path / "project", tmp_path / "cwd"
+    (project / "news").mkdir(parents=True)
+    cwd.mkdir()
+    (project / "news" / "a.md").write_text(
+        "---\ntitle: Ferry resumes\ndate: 2026-03-02\n---\n\nIt resumed on Monday.\n",
+        encoding="utf-8",
+    )
+    (project / ".env").write_text(f"BRIEFBOT_CORPUS={project / 'news'}\n", encoding="utf-8")
+    monkeypatch.setattr(settings, "PROJECT_DIR", project)
+    monkeypatch.delenv("BRIEFBOT_ENV_FILE")
+    monkeypatch.delenv("BRIEFBOT_CORPUS", raising=False)
+    monkeypatch.chdir(cwd)
+    assert main(["brief", "--json"]) == 0
+    items = json.loads(capsys.readouterr().out)["items"]
+    assert [i["article"]["title"] for i in items] == ["Ferry resumes"]

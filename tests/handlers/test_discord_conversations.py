@@ -54,3 +54,20 @@ async def test_brief_on_a_topic_nothing_matches_says_so_and_suggests_topics(
         embed = only_embed(await call.message())
     assert embed["description"].startswith("Nothing in the corpus matches “France”. Try “")
     assert "Japan" in embed["description"]
+
+
+async def test_messages_that_do_not_mention_the_bot_get_no_reply(discord_emulator):
+    # Discord answers mentions only (DISCORD_ANSWER_MENTIONS), never a thread's other talk.
+    engine = scripted()
+    bot = bot_for(discord_emulator, engine, discord_answer_mentions=True)
+    async with discord_emulator.running(bot):
+        chatter = discord_emulator.mention_message("thanks!")
+        chatter.update(content="thanks!", mentions=[])
+        await discord_emulator.dispatch("MESSAGE_CREATE", chatter)
+        await discord_emulator.dispatch(
+            "MESSAGE_CREATE", discord_emulator.mention_message(QUESTION)
+        )
+        await discord_emulator.wait_for_request("POST", rf"/channels/{CHANNEL_ID}/messages")
+    assert engine.questions == [QUESTION]
+    posts = [r for r in discord_emulator.requests if r.path.endswith("/messages")]
+    assert len(posts) == 1

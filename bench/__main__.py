@@ -23,7 +23,7 @@ from bench.metrics import Outcome, latency_summary, score
 from bench.scale import rss_mb, run_worker
 
 QUICK_QUESTIONS = 600
-QUICK_SET_QUESTIONS = 150
+QUICK_SET_QUESTIONS = 100
 QUICK_SAMPLE = 100
 SAMPLE = 300
 

@@ -14,6 +14,7 @@ import math
 import sys
 import time
 from collections.abc import Callable, Sequence
+from functools import partial
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
@@ -69,9 +70,8 @@ def shipped_threshold(engine: Any, sem: Any) -> float:
     return float(configured if configured is not None else sem.calibration.threshold)
 
 
-def ours_top(engine: Any, sem: Any | None, question: str, answers: Sequence[str]) -> Top:
-    """Our best passage for ``question`` and its score, as the answerer ranks it, before any
-    decision to refuse: P(answerable) with meaning, else the lexical score."""
+def lexical_top(engine: Any, question: str, answers: Sequence[str]) -> Top:
+    """Our best passage by words alone and its lexical score, before the rules that refuse."""
     from bot.answer import _passage
     from bot.query import analyse
     from bot.question import prepare
@@ -82,18 +82,49 @@ def ours_top(engine: Any, sem: Any | None, question: str, answers: Sequence[str]
     if not text:
         return Top(-math.inf)
     query = analyse(text, index)
-    lexical = rank(query, index, engine.settings.briefbot_answers)
-    if sem is None:
-        if not lexical:
-            return Top(-math.inf)
-        best, confidence = lexical[0], float(lexical[0].score)
-    else:
-        ranked = sem.rank(query, lexical, sem.embed_question(query.text))
-        if not ranked:
-            return Top(-math.inf)
-        confidence = float(sem.answerable(query, ranked[0], max(s.cos for s in ranked)))
-        best = ranked[0].candidate
-    return Top(confidence, contains_answer(_passage(best, query, index).quote, answers))
+    ranked = rank(query, index, engine.settings.briefbot_answers)
+    if not ranked:
+        return Top(-math.inf)
+    quote = _passage(ranked[0], query, index).quote
+    return Top(float(ranked[0].score), contains_answer(quote, answers))
+
+
+class Verdicts:
+    """Records each P(answerable) the answerer's model gives while answering, in call order: the
+    first is the best passage's (the one the engine's decision hangs on). Recording the real
+    call keeps the curve on the engine's own path, whatever the model's signature."""
+
+    def __init__(self, sem: Any) -> None:
+        self.calls: list[float] = []
+        self._inner = sem.answerable
+        sem.answerable = self
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        p = self._inner(*args, **kwargs)
+        self.calls.append(float(p))
+        return p
+
+
+def always_quoting(engine: Any) -> tuple[Any, Verdicts]:
+    """A second engine over the same corpus that quotes its best passage whatever P (threshold
+    0), with its model's verdicts recorded; vectors are read from where the first saved them."""
+    twin = type(engine).load(engine.settings)
+    twin.answerer.min_confidence = 0.0
+    sem = twin.answerer.semantic
+    wait_ready(sem, lambda _: None)
+    return twin, Verdicts(sem)
+
+
+def semantic_top(twin: Any, verdicts: Verdicts, question: str, answers: Sequence[str]) -> Top:
+    """The best passage ``twin`` quotes and the P(answerable) the model gave it."""
+    cache = getattr(twin.answerer, "_cache", None)
+    if cache is not None:
+        cache.clear()  # a cached answer would skip the model
+    verdicts.calls.clear()
+    answer = twin.ask_sync(question)
+    if not verdicts.calls or not answer.answered or not answer.passages:
+        return Top(-math.inf)  # refused before the model was asked: at any threshold
+    return Top(verdicts.calls[0], contains_answer(answer.passages[0].quote, answers))
 
 
 def baseline_top(
@@ -153,7 +184,7 @@ def measure_ours(engine: Any, sets: QuestionSets, log: Callable[[str], None]) ->
     golds = [q.answers for q in sets.paraphrase]
     n = len(sets.paraphrase) + len(sets.off_topic) + len(sets.unanswerable)
     log(f"ours: {n} paraphrase, off-topic and unanswerable questions through await engine.ask")
-    para_out, ms = ours.ask_all(engine, [q.question for q in sets.paraphrase], limit=None)
+    para_out, _ = ours.ask_all(engine, [q.question for q in sets.paraphrase], limit=None)
     off_out, _ = ours.ask_all(engine, sets.off_topic, limit=None)
     unans_out, _ = ours.ask_all(engine, sets.unanswerable, limit=None)
     out: dict[str, Any] = {
@@ -161,21 +192,29 @@ def measure_ours(engine: Any, sets: QuestionSets, log: Callable[[str], None]) ->
         "shipped": shipped_figures(
             para_out, golds, [o.answered for o in off_out], [o.answered for o in unans_out]
         ),
-        "paraphrase_p50_ms": sorted(ms)[len(ms) // 2] if ms else math.nan,
         "notes": notes,
     }
     log(f"ours: the same {n} questions scored for the trade-off curve")
+    twin: Any = None
     try:
-        para = [ours_top(engine, sem, q.question, q.answers) for q in sets.paraphrase]
-        off = [ours_top(engine, sem, q, ()).score for q in sets.off_topic]
-        unans = [ours_top(engine, sem, q, ()).score for q in sets.unanswerable]
-    except (AttributeError, TypeError, ImportError) as exc:  # the engine's internals moved
+        if sem is None:
+            top: Callable[[str, Sequence[str]], Top] = partial(lexical_top, engine)
+        else:
+            twin, verdicts = always_quoting(engine)
+            top = partial(semantic_top, twin, verdicts)
+        para = [top(q.question, q.answers) for q in sets.paraphrase]
+        off = [top(q, ()).score for q in sets.off_topic]
+        unans = [top(q, ()).score for q in sets.unanswerable]
+    except (AttributeError, TypeError, ImportError) as exc:  # the engine's parts moved
         notes.append(f"ours' trade-off curve not measured: {type(exc).__name__}: {exc}")
         return out
+    finally:
+        if twin is not None and callable(getattr(twin, "close", None)):
+            twin.close()  # stops any background work of its vectors
     threshold = shipped_threshold(engine, sem) if sem is not None else None
     out.update(curve_figures(para, off, unans, threshold))
     if threshold is not None:
-        # The curve re-derives the engine's decision; a disagreement means it has drifted.
+        # The curve reads the engine's decision from its parts; a disagreement means it drifted.
         decided = [t.score >= threshold for t in para] + [s >= threshold for s in off + unans]
         said = [o.answered for o in (*para_out, *off_out, *unans_out)]
         differ = sum(a != b for a, b in zip(decided, said, strict=True))

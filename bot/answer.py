@@ -18,6 +18,7 @@ from bot.index import Index
 from bot.models import Answer, Passage
 from bot.query import Query, analyse
 from bot.ranking import Candidate, article_coverage, rank
+from bot.semantic import Scored, Semantic
 
 MAX_QUOTE = 400
 # Passages after the first must score at least this share of the best one, and cover at least
@@ -34,6 +35,10 @@ DUPLICATE_RATIO = 90
 # on it ("It was ...") is.
 SHORT_SENTENCE = 60
 _ANAPHOR = re.compile(r"^(?:It|This|That|These|Those|They|He|She|The move|The trip|Such)\b")
+# With meaning: a further quote must rank within this much (fused score) of the best one, and be
+# judged an answer on its own, before it is shown; it must also hold an answer of the kind asked
+# ("when": a date) that the quotes before it don't.
+FURTHER_WITHIN = 1.5
 # Answers cached (as JSON) for repeated questions; the oldest used goes first.
 CACHE_SIZE = 1024
 
@@ -49,20 +54,25 @@ class Answerer:
         min_coverage: float,
         min_article_coverage: float,
         cache_size: int = CACHE_SIZE,
+        semantic: Semantic | None = None,
     ) -> None:
         self.index = index
+        self.semantic = semantic
         # Share of the question's rare words the best passages must cover.
         self.min_coverage = min_coverage
         # Share of the question a best passage's whole article must hold.
         self.min_article_coverage = min_article_coverage
-        self._cache: OrderedDict[tuple[str, int], str] = OrderedDict()
+        self._cache: OrderedDict[tuple[str, int, bool], str] = OrderedDict()
         self._cache_size = cache_size
         self._cache_lock = threading.Lock()  # asks may run in worker threads at once
 
     def answer(self, question: str, limit: int) -> Answer:
         """At most ``limit`` passages answering ``question`` (already prepared), or an Answer that
         says none does; a new object each call, which the caller may edit."""
-        key = (question.lower(), limit)
+        semantic = self.semantic if self.semantic is not None and self.semantic.ready else None
+        # Answers from words alone (while vectors are still being computed) are not kept once
+        # meaning can be used.
+        key = (question.lower(), limit, semantic is not None)
         with self._cache_lock:
             cached = self._cache.get(key)
             if cached is not None:
@@ -74,7 +84,11 @@ class Answerer:
             answer = Answer(question=question, answered=False)
         else:
             query = analyse(question, self.index)
-            answer = self.compose(query, rank(query, self.index, limit), limit)
+            lexical = rank(query, self.index, limit)
+            if semantic is not None:
+                answer = self.compose_hybrid(query, lexical, semantic, limit)
+            else:
+                answer = self.compose(query, lexical, limit)
         frozen = answer.model_dump_json()
         with self._cache_lock:
             self._cache[key] = frozen
@@ -114,6 +128,55 @@ class Answerer:
         return Answer(question=query.text, answered=bool(chosen), passages=chosen)
 
 
+    def compose_hybrid(
+        self, query: Query, lexical: list[Candidate], semantic: Semantic, limit: int
+    ) -> Answer:
+        """Rank by words and meaning; quote only what the calibrated model judges an answer."""
+        ranked = semantic.rank(query, lexical, semantic.embed_question(query.text))
+        if not ranked:
+            return Answer(question=query.text, answered=False)
+        best, max_cos = ranked[0], max(s.cos for s in ranked)
+        threshold = semantic.calibration.threshold
+        if semantic.answerable(query, best, max_cos) < threshold:
+            return Answer(question=query.text, answered=False)
+        chosen: list[Scored] = [best]
+        quotes = [_passage(best.candidate, query, self.index, best.fused)]
+        answers = {self._answer_text(best.candidate)}
+        for s in ranked[1:]:
+            if len(chosen) >= limit or s.fused < best.fused - FURTHER_WITHIN:
+                break
+            if query.kind is not AnswerType.OTHER:
+                found = self._answer_text(s.candidate)
+                if not found or found in answers:
+                    continue  # shares words with the question, adds no answer
+            if semantic.answerable(query, s, max_cos) < threshold:
+                continue
+            passage = _passage(s.candidate, query, self.index, s.fused)
+            key = " ".join(passage.quote.lower().split())
+            if any(
+                fuzz.ratio(key, " ".join(q.quote.lower().split())) >= DUPLICATE_RATIO
+                for q in quotes
+            ):
+                continue
+            if query.kind is not AnswerType.OTHER:
+                answers.add(found)
+            chosen.append(s)
+            quotes.append(passage)
+        return Answer(question=query.text, answered=True, passages=_grouped(quotes))
+
+    def _answer_text(self, c: Candidate) -> str:
+        text = self.index.sentence_table.text(c.id)
+        return " ".join(text[a:b].lower() for a, b in c.spans)
+
+
+def _grouped(passages: list[Passage]) -> list[Passage]:
+    """Best first; then the quotes of one article together, so each article is cited once."""
+    order: dict[str, int] = {}
+    for p in passages:
+        order.setdefault(p.article.id, len(order))
+    return sorted(passages, key=lambda p: order[p.article.id])
+
+
 def _off_topic(query: Query) -> bool:
     """A question whose specific words the corpus does not hold gets no quote."""
     specific = [t for t in query.terms if t.specific]
@@ -125,7 +188,7 @@ def _off_topic(query: Query) -> bool:
     return len(missing) > len({t.surface for t in specific})
 
 
-def _passage(c: Candidate, query: Query, index: Index) -> Passage:
+def _passage(c: Candidate, query: Query, index: Index, score: float | None = None) -> Passage:
     text, offset = index.sentence_table.text(c.id), 0
     highlight = c.spans[:2] if c.spans else []
     if not highlight and query.kind is AnswerType.OTHER:
@@ -140,7 +203,10 @@ def _passage(c: Candidate, query: Query, index: Index) -> Passage:
     highlight = [(s + offset, e + offset) for s, e in highlight]
     text, highlight = _clip(text, highlight, [(s + offset, e + offset) for s, e in c.matched])
     return Passage(
-        quote=text, highlight=highlight, article=index.citation(c.id), score=round(c.score, 3)
+        quote=text,
+        highlight=highlight,
+        article=index.citation(c.id),
+        score=round(c.score if score is None else score, 3),
     )
 
 

@@ -20,9 +20,11 @@ from bot.aliases import Aliases
 from bot.answer import Answerer
 from bot.brief import Briefer
 from bot.corpus import LoadReport
+from bot.embed import ModelUnavailable
 from bot.index import Index, SentenceTable
 from bot.models import Answer, Article, Briefing, CorpusStats
 from bot.question import prepare
+from bot.semantic import Semantic
 from bot.settings import Settings
 from bot.text import Analyzer
 from bot.wording import plural
@@ -47,11 +49,34 @@ class Engine:
         self.analyzer = Analyzer(Aliases.from_file(self.settings.briefbot_aliases_file))
         self.index = Index(articles, self.analyzer)
         self.briefer = Briefer(self.index)
+        self.semantic = self._semantic()
         self.answerer = Answerer(
             self.index,
             min_coverage=self.settings.briefbot_min_coverage,
             min_article_coverage=self.settings.briefbot_min_article_coverage,
+            semantic=self.semantic,
         )
+
+    def _semantic(self) -> Semantic | None:
+        """The meaning layer, or None (turned off, or the model package is missing: answers
+        then come from words alone, which the log says once)."""
+        s = self.settings
+        if not s.briefbot_semantic or not len(self.index):
+            return None
+        corpus = s.briefbot_corpus
+        name = "vectors" if corpus.is_dir() else f"{corpus.stem}-vectors"
+        try:
+            return Semantic.build(
+                self.index, s.index_directory(), sync_limit=s.briefbot_embed_sync_limit, name=name
+            )
+        except ModelUnavailable as exc:
+            log.warning("answering from words alone: %s", exc)
+            return None
+
+    def close(self) -> None:
+        """Stop background work (embedding a large corpus); what is done so far is saved."""
+        if self.semantic is not None:
+            self.semantic.close()
 
     @classmethod
     def load(cls, settings: Settings | None = None) -> Engine:

@@ -233,3 +233,29 @@ def _proximity(hits: list[Token]) -> float:
             gap = max(0, b.start - a.end)
             best = max(best, 1.0 / (1.0 + gap / PROXIMITY_CHARS))
     return best
+
+
+def score_sentences(ids: list[int], query: Query, index: Index) -> list[Candidate]:
+    """Lexical scores of chosen sentences (found another way, e.g. by meaning), computed as
+    :func:`rank` scores its own candidates, so the two kinds compare."""
+    weighted = [(t.term, t.weight) for t in query.terms]
+    if not ids:
+        return []
+    arr = np.asarray(ids, dtype=np.int64)
+    if weighted:
+        base = (
+            index.sentences.scores(weighted)[arr]
+            + W_PARA * index.paragraphs.scores(weighted)[index.sent_para[arr]]
+            + W_TITLE * index.titles.scores(weighted)[index.sent_article[arr]]
+        )
+        base = np.where(index.caption[arr], base * CAPTION_WEIGHT, base)
+    else:
+        base = np.zeros(len(arr))
+    idf = {t.term: index.sentences.idf(t.term) * t.weight for t in query.terms}
+    total_idf = sum(idf.values()) + _missing_weight(query, index)
+    out = []
+    for i, b in zip(ids, base, strict=True):
+        c = Candidate(int(i), float(b))
+        _rerank(c, query, index, idf, total_idf)
+        out.append(c)
+    return out

@@ -56,6 +56,14 @@ class Settings(BaseSettings):
     # run/slack/discord/chat reload the corpus when a file in its folder is added, changed or
     # deleted; false serves what was loaded at start-up until a restart.
     briefbot_watch: bool = True
+    # Match questions by meaning as well as by words, with the bundled sentence model; false
+    # answers from words alone (no model loaded).
+    briefbot_semantic: bool = True
+    # Where saved index parts (sentence vectors) live; unset = a .briefbot folder beside the corpus.
+    briefbot_index_dir: Path | None = None
+    # Up to this many new sentences are embedded before the first answer (about 100 a second);
+    # more are embedded in the background while answers use words alone, and saved as they go.
+    briefbot_embed_sync_limit: int = Field(default=10000, ge=0)
 
     # Slack
     slack_bot_token: SecretStr | None = None
@@ -85,6 +93,14 @@ class Settings(BaseSettings):
     def feed_urls(self) -> list[str]:
         """BRIEFBOT_FEEDS as a list (comma- or newline-separated in the variable)."""
         return _split_urls(self.briefbot_feeds)
+
+    def index_directory(self) -> Path:
+        """Where saved index parts go: BRIEFBOT_INDEX_DIR, else ``.briefbot`` beside the corpus
+        (inside a corpus folder; the loader skips hidden folders)."""
+        if self.briefbot_index_dir is not None:
+            return self.briefbot_index_dir
+        corpus = self.briefbot_corpus
+        return (corpus if corpus.is_dir() else corpus.parent) / ".briefbot"
 
     def require(self, *names: str) -> list[str]:
         """Return the secret values of ``names``, or raise naming every variable that is unset."""

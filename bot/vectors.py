@@ -24,7 +24,6 @@ from bot.embed import DIM, Encoder, Vectors
 
 log = logging.getLogger(__name__)
 
-STORE_NAME = "vectors.npz"
 FORMAT = 1
 CHUNK = 512  # sentences embedded between progress reports and cancellation checks
 SAVE_EVERY = 20_000  # new vectors between saves while back-filling a large corpus
@@ -41,8 +40,8 @@ def text_key(model_id: str, text: str) -> bytes:
 class VectorStore:
     """One file of (key, float16 vector) rows; unreadable or foreign files count as empty."""
 
-    def __init__(self, directory: Path | None, model_id: str) -> None:
-        self.path = directory / STORE_NAME if directory else None
+    def __init__(self, directory: Path | None, model_id: str, name: str = "vectors") -> None:
+        self.path = directory / f"{name}.npz" if directory else None
         self.model_id = model_id
 
     def load(self) -> dict[bytes, npt.NDArray[np.float16]]:

@@ -191,6 +191,24 @@ class Index:
             self._name_kind[word] = kind
         return kind
 
+    def closest_word(self, word: str, *, name: bool = False) -> str | None:
+        """The corpus word one typo away from ``word`` by the rules of :meth:`fuzzy` (the first
+        in sorted order on a tie), or None: the sentence model reads corrected words, not typos."""
+        if len(word) < 4 or not word.isalpha():
+            return None
+        for key in sorted({word, *_deletes(word)}):
+            for cand in self._deletes.get(key, ()):
+                if cand == word or OSA.distance(word, cand, score_cutoff=1) > 1:
+                    continue
+                if cand[0] != word[0] and len(word) < FIRST_LETTER_FREE:
+                    continue
+                if not likely_typo(word, cand):
+                    continue
+                if name and self.written_as_name(cand) is False:
+                    continue
+                return cand
+        return None
+
     def paragraph_sentences(self, para: int) -> range:
         return range(int(self.para_first[para]), int(self.para_first[para + 1]))
 

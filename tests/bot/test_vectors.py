@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from bot.embed import shared_encoder
-from bot.vectors import STORE_NAME, SentenceVectors, VectorStore
+from bot.vectors import SentenceVectors, VectorStore
 
 TEXTS = [
     "Prime Minister Sanae Takaichi will visit the United States this spring.",
@@ -49,7 +49,7 @@ def test_a_corrupt_store_is_rebuilt_not_served(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     _vectors(tmp_path, TEXTS)
-    (tmp_path / STORE_NAME).write_bytes(b"PK\x03\x04 torn write")
+    (tmp_path / "vectors.npz").write_bytes(b"PK\x03\x04 torn write")
     with caplog.at_level(logging.WARNING):
         again = _vectors(tmp_path, TEXTS)
     assert again.embedded_now == 3 and again.ready

@@ -1,0 +1,161 @@
+"""Meaning beside words: hybrid ranking and a calibrated "does this answer?" decision.
+
+Why: people in a chat don't reuse an article's words ("the states" for "the United States", "go to
+Beijing" for "visit China"), and an unrelated question shares a few words with some sentence. The
+sentence model finds passages by meaning; its cosine, fused with the lexical score, ranks them;
+and a logistic model over a few signals (fitted on data by ``bench/calibrate.py``, on one half of
+the articles, reported on the other) decides whether the best passage answers at all.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from bot.embed import Encoder, Vectors, model_id, shared_encoder
+from bot.index import Index
+from bot.query import Query
+from bot.ranking import Candidate, article_coverage, score_sentences
+from bot.vectors import SentenceVectors, VectorStore
+
+log = logging.getLogger(__name__)
+
+CALIBRATION = Path(__file__).with_name("data") / "answerability.json"
+# Sentences found by meaning alone that join the lexical candidates.
+DENSE_CANDIDATES = 20
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Fusion weight and the answerability model, as fitted by ``bench/calibrate.py``."""
+
+    cos_weight: float  # a cosine point is worth this many lexical-score units (score / 10)
+    features: tuple[str, ...]
+    weights: tuple[float, ...]
+    bias: float
+    threshold: float  # quote when P(answerable) reaches this
+
+    @classmethod
+    def load(cls, path: Path = CALIBRATION) -> Calibration:
+        d = json.loads(path.read_text(encoding="utf-8"))
+        return cls(
+            cos_weight=float(d["cos_weight"]),
+            features=tuple(d["features"]),
+            weights=tuple(float(w) for w in d["weights"]),
+            bias=float(d["bias"]),
+            threshold=float(d["threshold"]),
+        )
+
+
+@dataclass
+class Scored:
+    """A candidate with its meaning score and the fused score it is ranked by."""
+
+    candidate: Candidate
+    cos: float
+    fused: float
+
+
+def signals(query: Query, top: Scored, index: Index, max_cos: float) -> dict[str, float]:
+    """What the answerability model looks at, for one ranked passage."""
+    c = top.candidate
+    specific = [t for t in query.terms if t.specific]
+    missing_names = any(t.name and t.specific for t in query.missing)
+    known = len(query.terms) + len(query.missing)
+    return {
+        "cos": top.cos,
+        "max_cos": max_cos,
+        "lexical": c.score / 10.0,
+        "coverage": c.coverage,
+        "article_coverage": article_coverage(c.id, query, index),
+        "grounded": float(c.grounded),
+        "no_topic_words": float(not specific),
+        "missing_name": float(missing_names),
+        "missing_share": len(query.missing) / known if known else 1.0,
+    }
+
+
+def spelled(question: str, index: Index) -> str:
+    """The question with each misspelled word replaced by the corpus word one typo away: the
+    lexical index forgives typos, the sentence model doesn't ("Whrn is Takaichii visitng")."""
+    parts: list[str] = []
+    last = 0
+    for tok in index.analyzer.tokenize(question):
+        if index.knows(tok.term):
+            continue
+        surface = question[tok.start : tok.end]
+        name = surface[:1].isupper() and tok.start > 0 and not surface.isupper()
+        word = index.closest_word(tok.raw, name=name)
+        if word is not None:
+            parts += [question[last : tok.start], word]
+            last = tok.end
+    return "".join(parts) + question[last:] if parts else question
+
+
+class Semantic:
+    """Sentence vectors of one index, and the ranking and decision that use them."""
+
+    def __init__(
+        self,
+        index: Index,
+        vectors: SentenceVectors,
+        calibration: Calibration,
+        encoder: Callable[[], Encoder] = shared_encoder,
+    ) -> None:
+        self.index = index
+        self.vectors = vectors
+        self.calibration = calibration
+        self._encoder = encoder
+
+    @classmethod
+    def build(
+        cls, index: Index, directory: Path | None, *, sync_limit: int, name: str = "vectors"
+    ) -> Semantic:
+        """Vectors for every sentence of ``index``: saved ones reused, new ones embedded."""
+        table = index.sentence_table
+        texts = [
+            f"{index.articles[int(index.sent_article[i])].title}. {table.text(i)}"
+            for i in range(len(index))
+        ]
+        store = VectorStore(directory, model_id(), name)
+        vectors = SentenceVectors(texts, shared_encoder, store, sync_limit=sync_limit)
+        return cls(index, vectors, Calibration.load())
+
+    @property
+    def ready(self) -> bool:
+        return self.vectors.ready
+
+    def embed_question(self, text: str) -> Vectors:
+        return self._encoder().encode([spelled(text, self.index)])[0]
+
+    def rank(self, query: Query, lexical: list[Candidate], qvec: Vectors) -> list[Scored]:
+        """Lexical candidates and the closest sentences by meaning, by fused score."""
+        cos = self.vectors.cosines(qvec)
+        k = min(DENSE_CANDIDATES, len(cos))
+        dense = np.argpartition(-cos, k - 1)[:k] if k else np.zeros(0, np.int64)
+        have = {c.id for c in lexical}
+        extra = score_sentences([int(i) for i in dense if int(i) not in have], query, self.index)
+        w = self.calibration.cos_weight
+        scored = [
+            Scored(c, float(cos[c.id]), c.score / 10.0 + w * float(cos[c.id]))
+            for c in (*lexical, *extra)
+        ]
+        scored.sort(key=lambda s: -s.fused)
+        return scored
+
+    def answerable(self, query: Query, passage: Scored, max_cos: float) -> float:
+        """P(``passage`` answers the question), from the calibrated logistic model; ``max_cos``
+        is the best cosine of any sentence (how close the corpus comes at all)."""
+        sig = signals(query, passage, self.index, max_cos)
+        cal = self.calibration
+        z = cal.bias + sum(w * sig[f] for f, w in zip(cal.features, cal.weights, strict=True))
+        return 1.0 / (1.0 + math.exp(-z))
+
+    def close(self) -> None:
+        self.vectors.close()

@@ -27,7 +27,7 @@ from bench.data import EVAL_DIR, OUT_DIR, load_squad, records, write_jsonl
 from bot.answer import _passage
 from bot.engine import Engine
 from bot.query import analyse
-from bot.ranking import rank, score_sentences
+from bot.ranking import TYPE_MISS, rank, score_sentences
 from bot.semantic import CALIBRATION, DENSE_CANDIDATES, Scored, signals
 from bot.settings import Settings
 
@@ -114,7 +114,9 @@ def collect(engine: Engine, qs: list[tuple[str, list[str], str]], name: str) -> 
             quote = _norm(_passage(c, query, index).quote)
             gold = any(_norm(g) in quote for g in golds if g.strip())
             sc = Scored(c, float(cos[c.id]), 0.0)
-            cands.append(Cand(c.score / 10.0, float(cos[c.id]), gold, signals(query, sc, index, max_cos)))
+            typed = 1.0 if c.spans else TYPE_MISS[query.kind]
+            cands.append(Cand(c.score / 10.0, float(cos[c.id]) * typed, gold,
+                              signals(query, sc, index, max_cos)))
         out.append(Record(name, half(key), cands))
     return out
 

@@ -55,9 +55,12 @@ class Answerer:
         min_article_coverage: float,
         cache_size: int = CACHE_SIZE,
         semantic: Semantic | None = None,
+        min_confidence: float | None = None,
     ) -> None:
         self.index = index
         self.semantic = semantic
+        # P(answers) a quote needs, when meaning is used; None = the calibrated threshold.
+        self.min_confidence = min_confidence
         # Share of the question's rare words the best passages must cover.
         self.min_coverage = min_coverage
         # Share of the question a best passage's whole article must hold.
@@ -136,7 +139,9 @@ class Answerer:
         if not ranked:
             return Answer(question=query.text, answered=False)
         best, max_cos = ranked[0], max(s.cos for s in ranked)
-        threshold = semantic.calibration.threshold
+        threshold = (
+            semantic.calibration.threshold if self.min_confidence is None else self.min_confidence
+        )
         if semantic.answerable(query, best, max_cos) < threshold:
             return Answer(question=query.text, answered=False)
         chosen: list[Scored] = [best]

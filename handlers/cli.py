@@ -255,7 +255,9 @@ def _corpus_check(path: Path, settings: Settings, *, show_all: bool = False) -> 
         report, failure = exc.report, exc
     show(out, Text.assemble(piece(str(path), "bold"), f": {plural(report.files, 'file')}"))
     if failure is None:
-        stats = Engine(report.articles, settings, report).stats()
+        # Counting needs no sentence model: a check never embeds.
+        words_only = settings.model_copy(update={"briefbot_semantic": False})
+        stats = Engine(report.articles, words_only, report).stats()
         loaded = f"{plural(stats.articles, 'article')}, {plural(stats.passages, 'passage')}"
         show(out, f"  loaded   {loaded}")
         if stats.newest:

@@ -32,7 +32,16 @@ def test_old_name_works_in_an_env_file_and_the_new_name_wins(
 
 
 def test_old_name_still_makes_the_bot_stricter(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert Engine.load(make_settings()).ask_sync(QUESTION).answered
+    # Coverage decides when answers come from words alone (with meaning, the calibrated
+    # confidence does: see the next test).
+    words_only = {"briefbot_semantic": False}
+    assert Engine.load(make_settings(**words_only)).ask_sync(QUESTION).answered
     # No passage covers more than all of the question: nothing is answered.
     monkeypatch.setenv("BRIEFBOT_MIN_SCORE", "1.5")
-    assert not Engine.load(make_settings()).ask_sync(QUESTION).answered
+    assert not Engine.load(make_settings(**words_only)).ask_sync(QUESTION).answered
+
+
+def test_min_confidence_makes_the_bot_stricter() -> None:
+    assert Engine.load(make_settings()).ask_sync(QUESTION).answered
+    strict = make_settings(briefbot_min_confidence=1.0)
+    assert not Engine.load(strict).ask_sync(QUESTION).answered

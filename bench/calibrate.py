@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import pickle
 import sys
 import time
 from dataclasses import dataclass
@@ -34,13 +35,14 @@ from bot.settings import Settings
 FEATURES = (
     "cos",
     "max_cos",
+    "words_answer",
     "lexical",
     "coverage",
     "article_coverage",
     "no_topic_words",
     "missing_name",
 )
-COS_WEIGHTS = (4.0, 6.0, 8.0, 10.0, 12.0, 15.0, 20.0, 25.0, 30.0)
+COS_WEIGHTS = (4.0, 6.0, 8.0, 10.0, 12.0, 15.0, 20.0, 25.0, 30.0, 40.0, 60.0)
 SET_WEIGHT = {
     "squad": 1.0,
     "typo": 0.5,
@@ -109,14 +111,21 @@ def collect(engine: Engine, qs: list[tuple[str, list[str], str]], name: str) -> 
         have = {c.id for c in lexical}
         extra = score_sentences([int(i) for i in dense if int(i) not in have], query, index)
         max_cos = float(cos.max())
+        words = engine.answerer.words_answer(query, lexical)
         cands = []
         for c in (*lexical, *extra):
             quote = _norm(_passage(c, query, index).quote)
             gold = any(_norm(g) in quote for g in golds if g.strip())
             sc = Scored(c, float(cos[c.id]), 0.0)
             typed = 1.0 if c.spans else TYPE_MISS[query.kind]
-            cands.append(Cand(c.score / 10.0, float(cos[c.id]) * typed, gold,
-                              signals(query, sc, index, max_cos)))
+            cands.append(
+                Cand(
+                    c.score / 10.0,
+                    float(cos[c.id]) * typed,
+                    gold,
+                    signals(query, sc, index, max_cos, words),
+                )
+            )
         out.append(Record(name, half(key), cands))
     return out
 
@@ -161,7 +170,9 @@ def report(recs: list[Record], w: float, coef: np.ndarray, thr: float) -> dict[s
             continue
         quoted = [prob(r, w, coef) >= thr for r in rs]
         if name in ANSWERABLE:
-            hits = [q and bool((t := top(r, w)) and t.gold) for q, r in zip(quoted, rs, strict=True)]
+            hits = [
+                q and bool((t := top(r, w)) and t.gold) for q, r in zip(quoted, rs, strict=True)
+            ]
             out[f"{name} hit@1"] = round(float(np.mean(hits)), 3)
             out[f"{name} not found"] = round(1 - float(np.mean(quoted)), 3)
         else:
@@ -173,22 +184,35 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--eval-dir", type=Path, default=EVAL_DIR)
     ap.add_argument("--write", action="store_true", help=f"save the fit to {CALIBRATION}")
+    ap.add_argument("--reuse", action="store_true", help="refit on the candidates of the last run")
     args = ap.parse_args(argv)
     if not (args.eval_dir / "squad-a.json").is_file():
-        print(f"no evaluation data in {args.eval_dir} (needs squad-a.json and the question sets)",
-              file=sys.stderr)
+        print(
+            f"no evaluation data in {args.eval_dir} (needs squad-a.json and the question sets)",
+            file=sys.stderr,
+        )
         return 2
-    corpus = write_jsonl(OUT_DIR / "squad-a.jsonl", records(load_squad(args.eval_dir / "squad-a.json")))
+    corpus = write_jsonl(
+        OUT_DIR / "squad-a.jsonl", records(load_squad(args.eval_dir / "squad-a.json"))
+    )
     started = time.perf_counter()
     engine = Engine.load(Settings(_env_file=None, briefbot_corpus=corpus))  # type: ignore[call-arg]
-    print(f"engine with vectors: {time.perf_counter() - started:.1f} s "
-          f"({engine.semantic.vectors.embedded_now if engine.semantic else 0} sentences embedded)")
+    print(
+        f"engine with vectors: {time.perf_counter() - started:.1f} s "
+        f"({engine.semantic.vectors.embedded_now if engine.semantic else 0} sentences embedded)"
+    )
     recs: list[Record] = []
-    for name, qs in question_sets(args.eval_dir).items():
+    cache = OUT_DIR / "calibration-records.pkl"
+    if args.reuse and cache.is_file():
+        recs = pickle.loads(cache.read_bytes())
+    for name, qs in question_sets(args.eval_dir).items() if not recs else ():
         t0 = time.perf_counter()
         recs += collect(engine, qs, name)
-        print(f"{name}: {len(qs)} questions, {(time.perf_counter() - t0) * 1000 / len(qs):.1f} ms "
-              "each (candidates and signals)")
+        print(
+            f"{name}: {len(qs)} questions, {(time.perf_counter() - t0) * 1000 / len(qs):.1f} ms "
+            "each (candidates and signals)"
+        )
+    cache.write_bytes(pickle.dumps(recs))
     train = [r for r in recs if r.half == 0]
     test = [r for r in recs if r.half == 1]
 
@@ -196,8 +220,12 @@ def main(argv: list[str] | None = None) -> int:
         return float(np.mean([hit_rate([r for r in rs if r.set == s], w) for s in ANSWERABLE]))
 
     w = max(COS_WEIGHTS, key=lambda cw: both(train, cw))
-    print("cos weight (train half, mean hit@1 of squad, typo and paraphrase):",
-          {cw: round(both(train, cw), 3) for cw in COS_WEIGHTS}, "->", w)
+    print(
+        "cos weight (train half, mean hit@1 of squad, typo and paraphrase):",
+        {cw: round(both(train, cw), 3) for cw in COS_WEIGHTS},
+        "->",
+        w,
+    )
     x = np.array([features(r, w) for r in train])
     y = np.array([r.set in ANSWERABLE for r in train], dtype=float)
     sw = np.array([SET_WEIGHT[r.set] for r in train])
@@ -217,12 +245,16 @@ def main(argv: list[str] | None = None) -> int:
     thr = float(max(grid, key=balance))
     print("held-out half (fitted on the other):", report(test, w, coef, thr))
     print("training half:", report(train, w, coef, thr))
-    print("\ntrade-off on the held-out half (threshold: para hit@1 / para not found / off-topic "
-          "quoted / unanswerable quoted):")
+    print(
+        "\ntrade-off on the held-out half (threshold: para hit@1 / para not found / off-topic "
+        "quoted / unanswerable quoted):"
+    )
     for t in (0.2, 0.3, 0.4, thr, 0.6, 0.7, 0.8):
         r = report(test, w, coef, t)
-        print(f"  {t:.2f}: {r['paraphrase hit@1']:.3f} / {r['paraphrase not found']:.3f} / "
-              f"{r['off-topic quoted']:.3f} / {r['unanswerable quoted']:.3f}")
+        print(
+            f"  {t:.2f}: {r['paraphrase hit@1']:.3f} / {r['paraphrase not found']:.3f} / "
+            f"{r['off-topic quoted']:.3f} / {r['unanswerable quoted']:.3f}"
+        )
     fit = {
         "cos_weight": w,
         "features": list(FEATURES),

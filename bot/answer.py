@@ -101,17 +101,9 @@ class Answerer:
 
     def compose(self, query: Query, ranked: list[Candidate], limit: int) -> Answer:
         """Pick the passages to quote (no near-duplicates) and turn them into the Answer model."""
-        index, top = self.index, ranked[:TOPIC_CHECKED]
-        if (
-            not ranked
-            or _off_topic(query)
-            or max(c.coverage for c in top) < self.min_coverage
-            or not any(c.grounded for c in top)
-            or not any(
-                article_coverage(c.id, query, index) >= self.min_article_coverage for c in top
-            )
-        ):
+        if not self.words_answer(query, ranked):
             return Answer(question=query.text, answered=False)
+        index = self.index
         best = ranked[0].score
         chosen: list[Passage] = []
         quotes: list[str] = []
@@ -130,6 +122,19 @@ class Answerer:
             chosen.append(passage)
         return Answer(question=query.text, answered=bool(chosen), passages=chosen)
 
+    def words_answer(self, query: Query, ranked: list[Candidate]) -> bool:
+        """The lexical verdict: the best candidates cover the question's topic, its names occur
+        around them and their article holds most of the question."""
+        top = ranked[:TOPIC_CHECKED]
+        return bool(
+            ranked
+            and not _off_topic(query)
+            and max(c.coverage for c in top) >= self.min_coverage
+            and any(c.grounded for c in top)
+            and any(
+                article_coverage(c.id, query, self.index) >= self.min_article_coverage for c in top
+            )
+        )
 
     def compose_hybrid(
         self, query: Query, lexical: list[Candidate], semantic: Semantic, limit: int
@@ -139,10 +144,11 @@ class Answerer:
         if not ranked:
             return Answer(question=query.text, answered=False)
         best, max_cos = ranked[0], max(s.cos for s in ranked)
+        words = self.words_answer(query, lexical)
         threshold = (
             semantic.calibration.threshold if self.min_confidence is None else self.min_confidence
         )
-        if semantic.answerable(query, best, max_cos) < threshold:
+        if semantic.answerable(query, best, max_cos, words) < threshold:
             return Answer(question=query.text, answered=False)
         chosen: list[Scored] = [best]
         quotes = [_passage(best.candidate, query, self.index, best.fused)]
@@ -154,7 +160,7 @@ class Answerer:
                 found = self._answer_text(s.candidate)
                 if not found or found in answers:
                     continue  # shares words with the question, adds no answer
-            if semantic.answerable(query, s, max_cos) < threshold:
+            if semantic.answerable(query, s, max_cos, words) < threshold:
                 continue
             passage = _passage(s.candidate, query, self.index, s.fused)
             key = " ".join(passage.quote.lower().split())

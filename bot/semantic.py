@@ -62,7 +62,9 @@ class Scored:
     fused: float
 
 
-def signals(query: Query, top: Scored, index: Index, max_cos: float) -> dict[str, float]:
+def signals(
+    query: Query, top: Scored, index: Index, max_cos: float, words: bool
+) -> dict[str, float]:
     """What the answerability model looks at, for one ranked passage."""
     c = top.candidate
     specific = [t for t in query.terms if t.specific]
@@ -70,6 +72,7 @@ def signals(query: Query, top: Scored, index: Index, max_cos: float) -> dict[str
     known = len(query.terms) + len(query.missing)
     return {
         "cos": top.cos,
+        "words_answer": float(words),
         "max_cos": max_cos,
         "lexical": c.score / 10.0,
         "coverage": c.coverage,
@@ -156,10 +159,11 @@ class Semantic:
         scored.sort(key=lambda s: -s.fused)
         return scored
 
-    def answerable(self, query: Query, passage: Scored, max_cos: float) -> float:
+    def answerable(self, query: Query, passage: Scored, max_cos: float, words: bool) -> float:
         """P(``passage`` answers the question), from the calibrated logistic model; ``max_cos``
-        is the best cosine of any sentence (how close the corpus comes at all)."""
-        sig = signals(query, passage, self.index, max_cos)
+        is the best cosine of any sentence (how close the corpus comes at all), ``words`` the
+        lexical verdict (coverage, names, article)."""
+        sig = signals(query, passage, self.index, max_cos, words)
         cal = self.calibration
         z = cal.bias + sum(w * sig[f] for f, w in zip(cal.features, cal.weights, strict=True))
         return 1.0 / (1.0 + math.exp(-z))

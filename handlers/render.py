@@ -6,7 +6,7 @@ the same structure everywhere, so a rule changes in one place.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bot.models import Answer, ArticleRef, Briefing, Passage
@@ -119,14 +119,24 @@ def empty_briefing_text(briefing: Briefing) -> str:
     return briefing.hint or NO_ARTICLES
 
 
+def cite_after(passages: Sequence[Passage]) -> list[bool]:
+    """For each passage, whether its citation follows it: quotes of one article come together
+    (the core orders them so), and the article is cited once, under its last quote."""
+    return [
+        i + 1 == len(passages) or passages[i + 1].article.id != p.article.id
+        for i, p in enumerate(passages)
+    ]
+
+
 def plain_answer(answer: Answer) -> str:
     """A plain-text rendering, for notification fallbacks and screen readers."""
     if not answer.answered:
         return not_found_text(answer)
     lines = []
-    for p in answer.passages:
+    for p, cite in zip(answer.passages, cite_after(answer.passages), strict=True):
         a = p.article
-        lines.append(f"“{p.quote}” — {a.title}, {a.source}, {human_date(a)}".replace(", ,", ","))
+        source = f" — {a.title}, {a.source}, {human_date(a)}".replace(", ,", ",") if cite else ""
+        lines.append(f"“{p.quote}”{source}")
     return "\n".join(lines)
 
 

@@ -15,7 +15,13 @@ from rich.style import Style
 from rich.text import Text
 
 from bot.models import Answer, ArticleRef, Briefing
-from handlers.render import empty_briefing_text, human_date, not_found_text, segments
+from handlers.render import (
+    cite_after,
+    empty_briefing_text,
+    human_date,
+    not_found_text,
+    segments,
+)
 
 #: The style of the answering words (piped output marks them with ``**`` instead).
 HIT = "bold yellow"
@@ -75,9 +81,10 @@ def answer_text(answer: Answer) -> Text:
     if not answer.answered:
         text.append_text(piece(not_found_text(answer)))
         return text
+    cites = cite_after(answer.passages)
     for n, p in enumerate(answer.passages):
         if n:
-            text.append("\n\n")
+            text.append("\n" if not cites[n - 1] else "\n\n")
         text.append(BAR, "dim")
         for run, hot in segments(p.quote, p.highlight):
             for i, line in enumerate(run.split("\n")):
@@ -88,8 +95,9 @@ def answer_text(answer: Answer) -> Text:
                     _append_hit(text, line)
                 else:
                     text.append_text(piece(line))
-        text.append("\n  — ", "dim")
-        text.append_text(citation_text(p.article))
+        if cites[n]:
+            text.append("\n  — ", "dim")
+            text.append_text(citation_text(p.article))
     return text
 
 

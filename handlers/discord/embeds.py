@@ -64,10 +64,11 @@ def _passages_markup(answer: Answer) -> str:
     budget = DESCRIPTION_LIMIT
     while True:
         blocks = []
-        for passage in answer.passages:
+        for passage, cite in zip(answer.passages, render.cite_after(answer.passages), strict=True):
             clipped = passage.model_copy(update={"quote": render.clip(passage.quote, budget)})
             quote = DIALECT.quote(render.quote_markup(clipped, DIALECT))
-            blocks.append(f"{quote}\n— {render.citation_markup(passage.article, DIALECT)}")
+            citation = f"\n— {render.citation_markup(passage.article, DIALECT)}" if cite else ""
+            blocks.append(quote + citation)
         text = "\n\n".join(blocks)
         if len(text) <= DESCRIPTION_LIMIT or budget <= 20:
             return text[:DESCRIPTION_LIMIT]

@@ -103,14 +103,17 @@ def _clipped_passage(passage: Passage, quote: str) -> Passage:
     return passage.model_copy(update={"quote": quote, "highlight": spans})
 
 
-def passage_blocks(passage: Passage) -> list[dict[str, Any]]:
-    """A block quote with the answering words in bold, then its citation in a context block."""
+def passage_blocks(passage: Passage, *, cite: bool = True) -> list[dict[str, Any]]:
+    """A block quote with the answering words in bold, then (unless the next quote is from the
+    same article) its citation in a context block."""
     quote = fit(
         passage.quote,
         lambda q: SLACK.quote(render.quote_markup(_clipped_passage(passage, q), SLACK)),
         SECTION_TEXT_LIMIT,
     )
-    return [_section(quote), _context(citation_text(passage.article))]
+    return (
+        [_section(quote), _context(citation_text(passage.article))] if cite else [_section(quote)]
+    )
 
 
 def citation_text(article: ArticleRef, limit: int = SECTION_TEXT_LIMIT) -> str:
@@ -130,8 +133,9 @@ def answer_blocks(answer: Answer) -> list[dict[str, Any]]:
     if not answer.answered or not answer.passages:
         blocks.append(_section(fit(render.not_found_text(answer), escape, SECTION_TEXT_LIMIT)))
         return blocks
-    for passage in answer.passages[:MAX_PASSAGES]:
-        blocks.extend(passage_blocks(passage))
+    shown = answer.passages[:MAX_PASSAGES]
+    for passage, cite in zip(shown, render.cite_after(shown), strict=True):
+        blocks.extend(passage_blocks(passage, cite=cite))
     return blocks
 
 

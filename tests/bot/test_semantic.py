@@ -113,7 +113,9 @@ def test_vectors_are_reused_after_a_restart(corpus: Path, engine: Engine) -> Non
 
 def test_answers_use_words_while_a_large_corpus_is_embedded(corpus: Path, tmp_path: Path) -> None:
     engine = Engine.load(
-        make_settings(briefbot_corpus=corpus, briefbot_index_dir=tmp_path, briefbot_embed_sync_limit=0)
+        make_settings(
+            briefbot_corpus=corpus, briefbot_index_dir=tmp_path, briefbot_embed_sync_limit=0
+        )
     )
     assert engine.semantic is not None
     # Words alone answer at once; once the vectors are in, meaning is used too.

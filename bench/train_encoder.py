@@ -431,7 +431,10 @@ def main() -> None:
             logits = qv @ sv.T / args.temp
             target = torch.tensor([sidx_u.index(e[1]) for e in chunk])
             false_neg = torch.tensor(
-                [[s in train_hits[qi] and s != e[1] for s in sidx_u] for qi, e in zip(qidx, chunk, strict=False)]
+                [
+                    [s in train_hits[qi] and s != e[1] for s in sidx_u]
+                    for qi, e in zip(qidx, chunk, strict=False)
+                ]
             )
             logits = logits.masked_fill(false_neg, -1e4)
             loss = F.cross_entropy(logits, target)

@@ -35,10 +35,11 @@ DUPLICATE_RATIO = 90
 # on it ("It was ...") is.
 SHORT_SENTENCE = 60
 _ANAPHOR = re.compile(r"^(?:It|This|That|These|Those|They|He|She|The move|The trip|Such)\b")
-# With meaning: a further quote must rank within this much (fused score) of the best one, and be
-# judged an answer on its own, before it is shown; it must also hold an answer of the kind asked
-# ("when": a date) that the quotes before it don't.
-FURTHER_WITHIN = 1.5
+# With meaning: a further quote must score at least this share of the best one (fused score) and
+# be judged an answer on its own before it is shown; it must also hold an answer of the kind asked
+# ("when": a date) that the quotes before it don't. Most questions have one answer: a sentence
+# that merely shares the topic ranks further down than this.
+FURTHER_SHARE = 0.92
 # Answers cached (as JSON) for repeated questions; the oldest used goes first.
 CACHE_SIZE = 1024
 
@@ -148,13 +149,15 @@ class Answerer:
         threshold = (
             semantic.calibration.threshold if self.min_confidence is None else self.min_confidence
         )
-        if semantic.answerable(query, best, max_cos, words) < threshold:
+        if semantic.answerable(query, best, max_cos, words) < threshold and not semantic.agree(
+            query, best, lexical, words
+        ):
             return Answer(question=query.text, answered=False)
         chosen: list[Scored] = [best]
         quotes = [_passage(best.candidate, query, self.index, best.fused)]
         answers = {self._answer_text(best.candidate)}
         for s in ranked[1:]:
-            if len(chosen) >= limit or s.fused < best.fused - FURTHER_WITHIN:
+            if len(chosen) >= limit or s.fused < best.fused * FURTHER_SHARE:
                 break
             if query.kind is not AnswerType.OTHER:
                 found = self._answer_text(s.candidate)

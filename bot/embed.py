@@ -112,13 +112,15 @@ def _erf(x: Vectors) -> Vectors:
     y = 1.0 - (
         ((((1.061405429 * t - 1.453152027) * t) + 1.421413741) * t - 0.284496736) * t + 0.254829592
     ) * t * np.exp(-a * a)
-    return (s * y).astype(np.float32)
+    out: Vectors = (s * y).astype(np.float32)
+    return out
 
 
 def _layer_norm(x: Vectors, g: Vectors, b: Vectors) -> Vectors:
     mu = x.mean(-1, keepdims=True)
     var = ((x - mu) ** 2).mean(-1, keepdims=True)
-    return ((x - mu) / np.sqrt(var + _EPS) * g + b).astype(np.float32)
+    out: Vectors = ((x - mu) / np.sqrt(var + _EPS) * g + b).astype(np.float32)
+    return out
 
 
 class Encoder:
@@ -140,7 +142,10 @@ class Encoder:
         tok.no_padding()
         self._tok = tok
         p = "" if "embeddings.word_embeddings.weight" in w else "bert."
-        g = lambda k: w[p + k]  # noqa: E731
+
+        def g(name: str) -> Vectors:
+            return w[p + name]
+
         self._word = g("embeddings.word_embeddings.weight")
         self._pos = g("embeddings.position_embeddings.weight")
         self._type0 = g("embeddings.token_type_embeddings.weight")[0]
@@ -219,7 +224,8 @@ class Encoder:
             x = _layer_norm(x + h @ L["down"][0] + L["down"][1], *L["ln2"])
         pooled = (x * mask[:, :, None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1e-9)
         norm = np.linalg.norm(pooled, axis=1, keepdims=True)
-        return (pooled / np.maximum(norm, 1e-12)).astype(np.float32)
+        unit: Vectors = (pooled / np.maximum(norm, 1e-12)).astype(np.float32)
+        return unit
 
 
 _SHARED: Encoder | None = None

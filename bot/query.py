@@ -93,7 +93,12 @@ _LONG_STOPWORDS = sorted(w for w in STOPWORDS if len(w) >= 4 and w.isalpha())
 
 
 def _misspelled_stopword(word: str) -> bool:
+    return stopword_meant(word) is not None
+
+
+def stopword_meant(word: str) -> str | None:
+    """The stopword one typo away from ``word`` ("whrn": "when"), or None."""
     if len(word) < 4 or not word.isalpha():
-        return False
+        return None
     found = process.extractOne(word, _LONG_STOPWORDS, scorer=OSA.distance, score_cutoff=1)
-    return found is not None
+    return None if found is None else str(found[0])

@@ -20,7 +20,7 @@ import numpy as np
 
 from bot.embed import Encoder, Vectors, model_id, shared_encoder
 from bot.index import Index
-from bot.query import Query
+from bot.query import Query, stopword_meant
 from bot.ranking import TYPE_MISS, Candidate, article_coverage, score_sentences
 from bot.vectors import SentenceVectors, VectorStore
 
@@ -29,6 +29,13 @@ log = logging.getLogger(__name__)
 CALIBRATION = Path(__file__).with_name("data") / "answerability.json"
 # Sentences found by meaning alone that join the lexical candidates.
 DENSE_CANDIDATES = 20
+# Words and meaning agree: the best passage is also the best by words alone, holds at least this
+# share of the question's rare words, and its article this share of the whole question. Such a
+# passage is quoted even when the sentence model is unsure (short factual questions often share
+# little phrasing with their answer: "How long was the call?" - "the 25-minute talks"). Checked on
+# SQuAD split A half 1: +1.7 points hit@1 on SQuAD, +2.8 with typos, +1.5 off-topic quoted.
+AGREE_COVERAGE = 0.5
+AGREE_ARTICLE_COVERAGE = 0.8
 
 
 @dataclass(frozen=True)
@@ -94,7 +101,10 @@ def spelled(question: str, index: Index) -> str:
             continue
         surface = question[tok.start : tok.end]
         name = surface[:1].isupper() and tok.start > 0 and not surface.isupper()
-        word = index.closest_word(tok.raw, name=name)
+        word = index.closest_word(tok.raw, name=name) or stopword_meant(tok.raw)
+        if word is None:  # an inflected form misspelled ("visitng"): its indexed stem ("visit")
+            matches = index.fuzzy(tok.raw, name=name)
+            word = matches[0][0] if matches else None
         if word is not None:
             parts += [question[last : tok.start], word]
             last = tok.end
@@ -135,7 +145,8 @@ class Semantic:
         return self.vectors.ready
 
     def embed_question(self, text: str) -> Vectors:
-        return self._encoder().encode([spelled(text, self.index)])[0]
+        vec: Vectors = self._encoder().encode([spelled(text, self.index)])[0]
+        return vec
 
     def rank(self, query: Query, lexical: list[Candidate], qvec: Vectors) -> list[Scored]:
         """Lexical candidates and the closest sentences by meaning, by fused score."""
@@ -167,6 +178,19 @@ class Semantic:
         cal = self.calibration
         z = cal.bias + sum(w * sig[f] for f, w in zip(cal.features, cal.weights, strict=True))
         return 1.0 / (1.0 + math.exp(-z))
+
+    def agree(self, query: Query, best: Scored, lexical: list[Candidate], words: bool) -> bool:
+        """True when words and meaning pick the same passage and it holds the question's words
+        (see AGREE_COVERAGE)."""
+        c = best.candidate
+        return bool(
+            words
+            and lexical
+            and lexical[0].id == c.id
+            and c.coverage >= AGREE_COVERAGE
+            and article_coverage(c.id, query, self.index) >= AGREE_ARTICLE_COVERAGE
+            and not any(t.name and t.specific for t in query.missing)
+        )
 
     def close(self) -> None:
         self.vectors.close()

@@ -24,8 +24,14 @@ pytest_plugins = [
 
 
 def make_settings(**overrides: object) -> Settings:
-    """Settings that ignore the developer's .env and environment tokens."""
+    """Settings that ignore the developer's .env and environment tokens.
+
+    Answers come from words alone unless a test asks for meaning (``briefbot_semantic=True``):
+    tests of adapters, rendering and corpus handling must not hang on which of two good passages
+    the sentence model ranks first; tests/bot/test_semantic.py, the seed set and the CLI's
+    semantic tests drive the model itself."""
     base: dict[str, object] = {
+        "briefbot_semantic": False,
         "briefbot_corpus": BUNDLED_CORPUS,
         "slack_bot_token": None,
         "slack_app_token": None,
@@ -42,6 +48,12 @@ def no_project_dotenv(monkeypatch: pytest.MonkeyPatch) -> None:
     developer's tokens there would start real bots). Child processes get the same through
     ``child_env``."""
     monkeypatch.setenv("BRIEFBOT_ENV_FILE", os.devnull)
+
+
+@pytest.fixture(autouse=True)
+def _words_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Settings read from the environment answer from words alone too (see make_settings)."""
+    monkeypatch.setenv("BRIEFBOT_SEMANTIC", "false")
 
 
 @pytest.fixture

@@ -19,15 +19,17 @@ QUESTIONS = [
 ]
 
 
-def test_every_seed_question_is_answered_as_expected(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def misses(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], semantic: bool
+) -> list[str]:
+    """The seed questions the batch CLI answers otherwise than expected."""
     monkeypatch.setenv("BRIEFBOT_CORPUS", str(Path(__file__).parents[2] / "corpus"))
+    monkeypatch.setenv("BRIEFBOT_SEMANTIC", str(semantic).lower())
     monkeypatch.setattr("sys.stdin", io.StringIO("\n".join(q["q"] for q in QUESTIONS) + "\n"))
     assert main(["ask", "--json", "-"]) == 0
     lines = [json.loads(x) for x in capsys.readouterr().out.splitlines() if x.strip()]
     assert len(lines) == len(QUESTIONS)
-    misses = []
+    missed = []
     for item, answer in zip(QUESTIONS, lines, strict=True):
         if item.get("expect_none"):
             ok = not answer["answered"] and not answer["passages"]
@@ -35,5 +37,22 @@ def test_every_seed_question_is_answered_as_expected(
             top = answer["passages"][0]["quote"].lower() if answer["passages"] else ""
             ok = answer["answered"] and any(e.lower() in top for e in item["expect"])
         if not ok:
-            misses.append(item["q"])
-    assert misses == []
+            missed.append(item["q"])
+    return missed
+
+
+def test_every_seed_question_is_answered_as_expected_from_words(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert misses(monkeypatch, capsys, semantic=False) == []
+
+
+def test_seed_questions_with_meaning_miss_at_most_one_and_never_quote_off_topic(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Known miss: "How long was the phone call?" shares no phrasing with "the 25-minute
+    # telephone talks" and the calibrated model stays silent on it (see the README).
+    missed = misses(monkeypatch, capsys, semantic=True)
+    assert len(missed) <= 1, missed
+    none_expected = {q["q"] for q in QUESTIONS if q.get("expect_none")}
+    assert not none_expected & set(missed)

@@ -42,6 +42,6 @@ def test_old_name_still_makes_the_bot_stricter(monkeypatch: pytest.MonkeyPatch) 
 
 
 def test_min_confidence_makes_the_bot_stricter() -> None:
-    assert Engine.load(make_settings()).ask_sync(QUESTION).answered
-    strict = make_settings(briefbot_min_confidence=1.0)
+    assert Engine.load(make_settings(briefbot_semantic=True)).ask_sync(QUESTION).answered
+    strict = make_settings(briefbot_semantic=True, briefbot_min_confidence=1.0)
     assert not Engine.load(strict).ask_sync(QUESTION).answered

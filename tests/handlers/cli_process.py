@@ -24,9 +24,11 @@ def child_env(**variables: str) -> dict[str, str]:
         k: v for k, v in os.environ.items() if not k.startswith(("BRIEFBOT_", *_PLATFORM_VARIABLES))
     }
     never_the_projects_dotenv = {"BRIEFBOT_ENV_FILE": os.devnull}
+    # Words alone unless a test asks for meaning (see make_settings in tests/conftest.py).
     return {
         **env,
         **never_the_projects_dotenv,
+        "BRIEFBOT_SEMANTIC": "false",
         "COLUMNS": "200",
         "PYTHONPATH": str(CHECKOUT),
         **variables,

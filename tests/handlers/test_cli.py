@@ -343,7 +343,15 @@ def child_env(**variables: str) -> dict[str, str]:
     """The environment of a child briefbot: no BRIEFBOT_* but ``variables``, this checkout first."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("BRIEFBOT_")}
     env["BRIEFBOT_ENV_FILE"] = os.devnull  # never the project's .env
-    return {**env, **variables, "COLUMNS": "200", "PYTHONPATH": str(Path(__file__).parents[2])}
+    # Words alone unless a test asks for meaning (see make_settings in tests/conftest.py).
+    base = {"BRIEFBOT_SEMANTIC": "false"}
+    return {
+        **env,
+        **base,
+        **variables,
+        "COLUMNS": "200",
+        "PYTHONPATH": str(Path(__file__).parents[2]),
+    }
 
 
 def briefbot(

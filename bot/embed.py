@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 MODEL_PACKAGE = "all_minilm_l6_v2"
 MODEL_NAME = "all-MiniLM-L6-v2"
@@ -198,7 +198,7 @@ class Encoder:
             # A question is a few dozen word pieces: BLAS threads cost more than they save there
             # (and spin against other processes), so small inputs run on one.
             if ids.size < SMALL_INPUT:
-                with threadpool_limits(1, user_api="blas"):
+                with _blas().limit(limits=1, user_api="blas"):
                     out[idx] = self._forward(ids, mask)
             else:
                 out[idx] = self._forward(ids, mask)
@@ -226,6 +226,13 @@ class Encoder:
         norm = np.linalg.norm(pooled, axis=1, keepdims=True)
         unit: Vectors = (pooled / np.maximum(norm, 1e-12)).astype(np.float32)
         return unit
+
+
+@functools.cache
+def _blas() -> ThreadpoolController:
+    """Found once: looking the BLAS libraries up costs milliseconds, a question's forward pass
+    only a few."""
+    return ThreadpoolController()
 
 
 _SHARED: Encoder | None = None

@@ -28,6 +28,9 @@ FORMAT = 1
 CHUNK = 512  # sentences embedded between progress reports and cancellation checks
 SAVE_EVERY = 20_000  # new vectors between saves while back-filling a large corpus
 SEARCH_ROWS = 65_536  # rows converted to float32 at a time when searching float16 vectors
+# Up to this many sentences the vectors are also held as float32 (1.5 KB a sentence), so a search
+# is one matrix-vector product; beyond it only as float16 (saved that way), converted in chunks.
+FLOAT32_ROWS = 200_000
 PROGRESS_SECONDS = 10.0
 
 Keys = npt.NDArray[np.void]
@@ -103,6 +106,7 @@ class SentenceVectors:
         self._encoder = encoder
         self._store = store
         self.matrix = np.zeros((len(texts), DIM), np.float16)
+        self._float32: Vectors | None = None
         self.ready = False
         self.embedded_now = 0
         saved = store.load()
@@ -174,9 +178,19 @@ class SentenceVectors:
             self.ready = True
             log.info("embedded %d sentences in %.1f s", len(missing), time.monotonic() - started)
 
+    def _dense(self) -> Vectors | None:
+        """The float32 copy of a small, complete matrix (made once, when first searched)."""
+        if self._float32 is None and self.ready and len(self.matrix) <= FLOAT32_ROWS:
+            self._float32 = self.matrix.astype(np.float32)
+        return self._float32
+
     def cosines(self, query: Vectors, ids: npt.NDArray[np.int64] | None = None) -> Vectors:
         """Cosine of ``query`` with every sentence (or with ``ids``)."""
         q = query.astype(np.float32)
+        dense = self._dense()
+        if dense is not None:
+            out: Vectors = dense @ q if ids is None else dense[ids] @ q
+            return out
         if ids is not None:
             return (self.matrix[ids].astype(np.float32) @ q).astype(np.float32)
         out = np.empty(len(self.matrix), np.float32)

@@ -240,7 +240,8 @@ def trade_off_table(figures: dict[str, Any]) -> Table:
     t = Table(
         title="Answerability trade-off — quote only when the top score reaches a threshold",
         caption="thresholds over each system's own score (ours: P(answerable) with the "
-        "semantic layer, else its top passage score; baselines: BM25 of the top sentence); "
+        "semantic layer, 1 where it quotes at any threshold; else its top passage score; "
+        "baselines: BM25 of the top sentence); "
         "lowest threshold meeting 'off-topic ≤ 10 %', highest meeting 'not found ≤ 8 %'",
     )
     for col in (

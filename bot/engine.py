@@ -15,7 +15,6 @@ import time
 from collections import Counter
 from functools import cached_property
 
-from bot import corpus as corpus_mod
 from bot.aliases import Aliases
 from bot.answer import Answerer
 from bot.brief import Briefer
@@ -42,12 +41,18 @@ class Engine:
         articles: list[Article],
         settings: Settings | None = None,
         report: LoadReport | None = None,
+        *,
+        index: Index | None = None,
     ) -> None:
+        """Index ``articles``, or serve ``index`` (already made of them: a saved one)."""
         self.settings = settings or Settings()
         self.report = report or LoadReport(articles=articles)
         self.articles = articles
-        self.analyzer = Analyzer(Aliases.from_file(self.settings.briefbot_aliases_file))
-        self.index = Index(articles, self.analyzer)
+        if index is None:
+            analyzer = Analyzer(Aliases.from_file(self.settings.briefbot_aliases_file))
+            index = Index(articles, analyzer)
+        self.analyzer = index.analyzer
+        self.index = index
         self.briefer = Briefer(self.index)
         self.semantic = self._semantic()
         self.answerer = Answerer(
@@ -88,10 +93,13 @@ class Engine:
 
     @classmethod
     def load(cls, settings: Settings | None = None) -> Engine:
-        """Load and index the corpus named by ``settings`` (raises CorpusError)."""
+        """Load and index the corpus named by ``settings``, through its saved index when it is
+        current (raises CorpusError)."""
+        from bot.persist import CorpusStore
+
         settings = settings or Settings()
-        report = corpus_mod.load(settings.briefbot_corpus)
-        return cls(report.articles, settings, report)
+        loaded = CorpusStore(settings).open()
+        return cls(loaded.report.articles, settings, loaded.report, index=loaded.index)
 
     @property
     def sentence_table(self) -> SentenceTable:

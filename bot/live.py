@@ -19,10 +19,12 @@ from pathlib import Path
 
 from watchfiles import Change, awatch
 
-from bot.corpus import FORMATS
-from bot.corpus_folder import list_folder
+from bot.corpus_folder import FORMATS, list_folder
+from bot.corpus_report import LoadReport
 from bot.engine import Engine
+from bot.errors import CorpusError
 from bot.models import Answer, Briefing, CorpusStats
+from bot.persist import Corpus, CorpusStore
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -89,19 +91,42 @@ def changed_paths(before: Snapshot, after: Snapshot) -> frozenset[Path]:
     return frozenset(p for p in before.keys() | after.keys() if before.get(p) != after.get(p))
 
 
-def reload(old: Engine, changed: frozenset[Path]) -> Engine:
-    """The corpus loaded and indexed again, as at start-up (broken files skipped with a warning).
-    A corpus with no article left is served empty ("nothing in the corpus answers that")."""
-    from bot.corpus import LoadReport, load
-    from bot.errors import CorpusError
+class Reloader:
+    """The default rebuild: the changed files merged into the index (all of it built again
+    when many changed, see :class:`~bot.persist.CorpusStore`), then saved once the new engine
+    serves. A corpus with no article left is served empty ("nothing in the corpus answers
+    that") until articles are added."""
 
-    settings = old.settings
-    try:
-        report = load(settings.briefbot_corpus)
-    except CorpusError as exc:
-        log.warning("%s: serving an empty corpus until articles are added", exc)
-        return Engine([], settings, LoadReport())
-    return Engine(report.articles, settings, report)
+    def __init__(self, store: CorpusStore, corpus: Corpus | None = None) -> None:
+        self.store = store
+        self.corpus = corpus
+        self._unsaved: tuple[Corpus | None, Corpus] | None = None
+
+    def __call__(self, old: Engine, changed: frozenset[Path]) -> Engine:
+        before = self.corpus
+        after = self.store.update(before) if before is not None else None
+        if after is None:
+            try:
+                after = self.store.build()
+            except CorpusError as exc:
+                log.warning("%s: serving an empty corpus until articles are added", exc)
+                self.corpus = None
+                return Engine([], old.settings, LoadReport())
+        self.corpus, self._unsaved = after, (before, after)
+        if before is not None and after.index is before.index:
+            return old  # files touched, not changed
+        return Engine(after.report.articles, old.settings, after.report, index=after.index)
+
+    def save(self) -> None:
+        """Save what the last call made (after the swap: answers do not wait for the disk)."""
+        pending, self._unsaved = self._unsaved, None
+        if pending is not None:
+            self.store.save_changes(*pending)
+
+
+def reload(old: Engine, changed: frozenset[Path]) -> Engine:
+    """The corpus built again from its files, as at start-up."""
+    return Reloader(CorpusStore(old.settings))(old, changed)
 
 
 class LiveEngine:
@@ -113,16 +138,21 @@ class LiveEngine:
         engine: Engine,
         settings: Settings | None = None,
         *,
-        rebuild: Rebuild = reload,
+        rebuild: Rebuild | None = None,
         seen: Snapshot | None = None,
+        corpus: Corpus | None = None,
     ) -> None:
         """``seen``: the files as they were when ``engine`` loaded them (default: as they are
-        now); changes made since are caught up with as soon as the watch starts."""
+        now); changes made since are caught up with as soon as the watch starts. ``corpus``:
+        what ``engine`` was made of, which changed files are merged into (default: the first
+        change builds it all again); ``rebuild`` replaces that way of making the next engine."""
         self.engine = engine
         self.settings = settings or engine.settings
         self._seen = seen if seen is not None else snapshot(self.root)
         self.generation = 0  # engines swapped in so far
-        self._rebuild = rebuild
+        self._reloader = Reloader(CorpusStore(self.settings), corpus) if rebuild is None else None
+        self._rebuild: Rebuild = rebuild or self._reloader or reload
+        self._warming: set[asyncio.Task[None]] = set()
         self._task: asyncio.Task[None] | None = None
         self._stop: asyncio.Event | None = None
 
@@ -130,7 +160,9 @@ class LiveEngine:
     def load(cls, settings: Settings) -> LiveEngine:
         """Load the corpus as :meth:`Engine.load` does, noting which files it saw."""
         seen = snapshot(Path(settings.briefbot_corpus).expanduser())
-        return cls(Engine.load(settings), settings, seen=seen)
+        corpus = CorpusStore(settings).open()
+        engine = Engine(corpus.report.articles, settings, corpus.report, index=corpus.index)
+        return cls(engine, settings, seen=seen, corpus=corpus)
 
     @property
     def root(self) -> Path:
@@ -166,6 +198,7 @@ class LiveEngine:
         if self._task is None:
             self._stop = asyncio.Event()
             self._task = asyncio.create_task(self._watch(), name="briefbot-corpus-watch")
+            self._warm_up(self.engine)
 
     async def stop(self) -> None:
         """Stop watching, then release the current engine's background work."""
@@ -175,6 +208,8 @@ class LiveEngine:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        for warming in list(self._warming):
+            warming.cancel()  # the thread finishes on its own; nobody waits for it
         await _close(self.engine)
 
     async def update(self, changed: frozenset[Path]) -> None:
@@ -187,8 +222,12 @@ class LiveEngine:
         except Exception:
             log.exception("could not reload the corpus; still answering from the previous one")
             return
-        self.engine = new  # one assignment: a question sees the old engine or the new one
         self._seen = seen
+        if new is old:
+            log.debug("corpus files touched, not changed: nothing to reload")
+            await self._save()
+            return
+        self.engine = new  # one assignment: a question sees the old engine or the new one
         self.generation += 1
         s = new.stats()
         log.info(
@@ -198,8 +237,22 @@ class LiveEngine:
             s.articles,
             s.passages,
         )
-        if new is not old:
-            await _close(old)
+        await _close(old)
+        self._warm_up(new)
+        await self._save()
+
+    async def _save(self) -> None:
+        if self._reloader is not None:
+            try:
+                await asyncio.to_thread(self._reloader.save)
+            except Exception:
+                log.exception("could not save the index; it is built again at the next start")
+
+    def _warm_up(self, engine: Engine) -> None:
+        """Make in the background what the first question would otherwise wait for."""
+        task = asyncio.create_task(asyncio.to_thread(_warm, engine), name="briefbot-warm-up")
+        self._warming.add(task)
+        task.add_done_callback(self._warming.discard)
 
     def _build(self, old: Engine, changed: frozenset[Path]) -> tuple[Snapshot, Engine]:
         seen = snapshot(self.root)  # before the load: a change during it is caught next time
@@ -238,6 +291,14 @@ class LiveEngine:
             except Exception as exc:  # the folder went away, the watch limit was hit, ...
                 log.warning("watching %s failed (%s); trying again in %.0f s", target, exc, RETRY_S)
                 await asyncio.sleep(RETRY_S)
+
+
+def _warm(engine: Engine) -> None:
+    try:
+        engine.index.warm_up()
+        _ = engine.hint  # the "not found" hint: the corpus's topics
+    except Exception:  # only a head start: the first question makes them otherwise
+        log.debug("warming up the engine failed", exc_info=True)
 
 
 def _paths(changes: set[tuple[Change, str]]) -> frozenset[Path]:

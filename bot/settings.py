@@ -62,7 +62,8 @@ class Settings(BaseSettings):
     # How sure (0-1) the bot must be that the best passage answers before quoting it; unset =
     # the calibrated value (bot/data/answerability.json). Higher = stricter.
     briefbot_min_confidence: float | None = Field(default=None, ge=0.0, le=1.0)
-    # Where saved index parts (sentence vectors) live; unset = a .briefbot folder beside the corpus.
+    # Where saved index parts (the lexical index, sentence vectors) live; unset = a .briefbot
+    # folder beside the corpus (inside a corpus folder; the loader skips hidden folders).
     briefbot_index_dir: Path | None = None
     # Up to this many new sentences are embedded before the first answer (about 100 a second);
     # more are embedded in the background while answers use words alone, and saved as they go.

@@ -6,9 +6,11 @@ A sentence inherits context from its paragraph and article: each level has posti
 
 from __future__ import annotations
 
+import threading
 from array import array
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 from rapidfuzz.distance import OSA
@@ -35,8 +37,6 @@ class Index:
     """Sentences, paragraphs and titles of a corpus, indexed for question answering."""
 
     def __init__(self, articles: list[Article], analyzer: Analyzer) -> None:
-        self.analyzer = analyzer
-        self.articles = articles
         # Paragraph texts (an article's caption last) and their article.
         paras: list[str] = []
         para_article, para_caption = array("i"), array("b")
@@ -63,44 +63,102 @@ class Index:
         del term_ids
         # For each sentence its paragraph and offsets in it: arrays, not a million objects.
         para_base = np.cumsum([0] + [len(p.para_first) for p in parts])
-        sent_base = np.cumsum([0] + [len(p.starts) for p in parts])
-        self.sent_para = np.concatenate(
+        sent_para = np.concatenate(
             [p.sent_para + b for p, b in zip(parts, para_base, strict=False)]
         ).astype(np.int32)
-        self.para_first = np.concatenate(
-            [*(p.para_first + b for p, b in zip(parts, sent_base, strict=False)), sent_base[-1:]]
-        ).astype(np.int32)
-        self.para_article = np.asarray(para_article, dtype=np.int32)
-        self.sentences = Field(
+        sentences = Field(
             vocab,
             tids,
             np.concatenate([p.lengths for p in parts]),
-            group=self.sent_para,
+            group=sent_para,
             groups=len(paras),
         )
         del tids
-        self.paragraphs = self.sentences.paragraphs
-        self.titles = Field.from_terms([t for p in parts for t in p.title_terms])
-        self.sent_article = self.para_article[self.sent_para]
-        self.caption = np.asarray(para_caption, dtype=bool)[self.sent_para]
-        self.sentence_table = SentenceTable(
+        self._assemble(
             articles,
+            analyzer,
             paras,
-            self.para_article,
-            self.sent_para,
-            np.concatenate([p.starts for p in parts]),
-            np.concatenate([p.ends for p in parts]),
-            self.caption,
+            para_article=np.asarray(para_article, dtype=np.int32),
+            para_caption=np.asarray(para_caption, dtype=bool),
+            sent_para=sent_para,
+            sent_start=np.concatenate([p.starts for p in parts]),
+            sent_end=np.concatenate([p.ends for p in parts]),
+            sentences=sentences,
+            paragraphs=sentences.paragraphs,
+            titles=Field.from_terms([t for p in parts for t in p.title_terms]),
         )
-        del parts
+
+    @classmethod
+    def assemble(
+        cls, articles: list[Article], analyzer: Analyzer, paras: list[str], **arrays: Any
+    ) -> Index:
+        """An index from the parts a build makes (saved ones, or merged): see :meth:`_assemble`."""
+        index = cls.__new__(cls)
+        index._assemble(articles, analyzer, paras, **arrays)
+        return index
+
+    def _assemble(
+        self,
+        articles: list[Article],
+        analyzer: Analyzer,
+        paras: list[str],
+        *,
+        para_article: np.ndarray,
+        para_caption: np.ndarray,
+        sent_para: np.ndarray,
+        sent_start: np.ndarray,
+        sent_end: np.ndarray,
+        sentences: Field,
+        paragraphs: Field,
+        titles: Field,
+    ) -> None:
+        """Everything a question reads, from what defines the index: the paragraph texts (a
+        caption flagged), each paragraph's article, each sentence's paragraph and offsets in
+        it, and the three fields."""
+        self.analyzer = analyzer
+        self.articles = articles
+        self.paras = paras
+        self.para_article, self.para_caption = para_article, para_caption
+        self.sent_para, self.sent_start, self.sent_end = sent_para, sent_start, sent_end
+        self.sentences, self.paragraphs, self.titles = sentences, paragraphs, titles
+        # Each paragraph's first sentence, and one past the last sentence at the end.
+        self.para_first = np.r_[0, np.cumsum(np.bincount(sent_para, minlength=len(paras)))].astype(
+            np.int32
+        )
+        self.sent_article = self.para_article[self.sent_para]
+        self.caption = para_caption[self.sent_para]
+        self.sentence_table = SentenceTable(
+            articles, paras, para_article, sent_para, sent_start, sent_end, self.caption
+        )
         # Surface words -> index term, for fuzzy matching of misspelled question words: the
         # analyzer's stem memo holds every word it has seen, so no second pass over the text.
-        self.surface = {w: t for w, t in analyzer.stems.items() if self.knows(t)}
+        sent_terms, title_terms = sentences.known_terms(), titles.known_terms()
+        self.surface = {
+            w: t for w, t in analyzer.stems.items() if t in sent_terms or t in title_terms
+        }
         self._tokens: dict[int, list[Token]] = {}
         self._citations: dict[int, ArticleRef] = {}
         self._spans: dict[tuple[int, AnswerType], list[tuple[int, int]]] = {}
         self._name_kind: dict[str, bool | None] = {}
-        self._deletes = _deletion_index(w for w in self.surface if w.isalpha() and len(w) >= 4)
+        self._deletes_made: dict[str, list[str]] | None = None
+        self._deletes_lock = threading.Lock()
+
+    @property
+    def _deletes(self) -> dict[str, list[str]]:
+        """The typo index of the surface words, made on first use (a question with a word the
+        corpus lacks): a start, and a swap to a merged index, do not wait for it."""
+        made = self._deletes_made
+        if made is None:
+            with self._deletes_lock:
+                made = self._deletes_made
+                if made is None:
+                    words = (w for w in self.surface if w.isalpha() and len(w) >= 4)
+                    made = self._deletes_made = _deletion_index(words)
+        return made
+
+    def warm_up(self) -> None:
+        """Make now what is otherwise made on first use (for a bot, in the background)."""
+        _ = self._deletes
 
     def citation(self, pid: int) -> ArticleRef:
         """The citation of a sentence's article, made once per article."""

@@ -1,0 +1,89 @@
+"""What a saved index is: its manifest (format, analyser, corpus files, saved files) and the
+fingerprint of everything that shapes an index besides the articles themselves.
+
+A saved index is reused only when its format, its analyser fingerprint and its corpus path are
+today's; its corpus files decide whether it is current, stale in a few files (merged) or stale
+in many (rebuilt).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import Stemmer
+from pydantic import BaseModel, Field
+
+from bot.persist.files import Stored, crc_of
+
+#: Bumped when the layout of the saved files changes.
+FORMAT = 1
+_BOT = Path(__file__).resolve().parent.parent
+# The code that turns files into articles and articles into index terms and weights: a change
+# to any of it (or to the word lists, the stemmer or the aliases file) makes saved indexes stale.
+_ANALYSER_SOURCES = (
+    "corpus.py",
+    "corpus_folder.py",
+    "models.py",
+    "text.py",
+    "sentences.py",
+    "aliases.py",
+    "index/build.py",
+    "index/term_ids.py",
+    "index/fields.py",
+)
+
+
+class SourceFile(BaseModel):
+    """A corpus file as it was when it was indexed."""
+
+    size: int
+    mtime_ns: int
+    crc: int
+
+
+class Manifest(BaseModel):
+    """The saved index's table of contents, written last (the commit of a save)."""
+
+    format: int
+    analyser: str
+    corpus: str
+    generation: str
+    sentences: int = 0
+    articles: int = 0
+    files: dict[str, SourceFile] = Field(default_factory=dict)
+    parts: dict[str, Stored] = Field(default_factory=dict)
+
+
+def analyser_fingerprint(aliases_file: Path | None) -> str:
+    """A digest of what shapes an index besides the articles."""
+    h = hashlib.sha1(f"format {FORMAT}; stemmer {Stemmer.version()}".encode())
+    for name in _ANALYSER_SOURCES:
+        h.update(name.encode() + b"\0" + (_BOT / name).read_bytes())
+    for path in sorted((_BOT / "wordlists").glob("*.txt")):
+        h.update(path.name.encode() + b"\0" + path.read_bytes())
+    if aliases_file is not None:
+        try:
+            h.update(b"aliases\0" + Path(aliases_file).read_bytes())
+        except OSError:
+            h.update(b"aliases unreadable")  # the analyser itself reports that
+    return h.hexdigest()
+
+
+def source_state(path: Path, known: SourceFile | None = None) -> SourceFile | None:
+    """A corpus file's size, modification time and checksum, or None when it is gone. When its
+    size and time match ``known``, its checksum is taken on trust (no read of the file)."""
+    try:
+        st = os.stat(path)
+        if known is not None and (st.st_size, st.st_mtime_ns) == (known.size, known.mtime_ns):
+            return known
+        size, crc = crc_of(path)
+    except OSError:
+        return None
+    return SourceFile(size=size, mtime_ns=st.st_mtime_ns, crc=crc)
+
+
+def same_content(a: SourceFile | None, b: SourceFile | None) -> bool:
+    """True when two states are of the same bytes (a file touched but not changed)."""
+    return a is not None and b is not None and (a.size, a.crc) == (b.size, b.crc)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections import Counter
+from collections.abc import Sequence
 from functools import cached_property
 
 import numpy as np
@@ -48,14 +50,34 @@ def lead(article: Article) -> str:
     return text
 
 
+def added(articles: Sequence[Article]) -> list[tuple[int, int]]:
+    """When each article arrived, as far as the folder tells: its file's modification time (ns),
+    then its line (a JSON Lines collection grows at the end). A file that cannot be read now
+    counts as the oldest."""
+    mtimes: dict[str, int] = {}
+    out = []
+    for art in articles:
+        path, _, line = art.origin.rpartition(":")
+        if path not in mtimes:
+            try:
+                mtimes[path] = os.stat(path).st_mtime_ns if path else 0
+            except OSError:
+                mtimes[path] = 0
+        out.append((mtimes[path], int(line) if line.isdigit() else 0))
+    return out
+
+
 class Briefer:
-    """Builds briefings from an index; newest first."""
+    """Builds briefings from an index: newest date first and, among articles of one date, the
+    most recently added file first (what a feed just brought in heads the briefing)."""
 
     def __init__(self, index: Index) -> None:
         self.index = index
+        arts = index.articles
+        self.added = added(arts)
         self.order = sorted(
-            range(len(index.articles)),
-            key=lambda i: (index.articles[i].date, index.articles[i].title),
+            range(len(arts)),
+            key=lambda i: (arts[i].date, self.added[i], arts[i].title),
             reverse=True,
         )
 
@@ -105,11 +127,13 @@ class Briefer:
         relevant = np.flatnonzero(covered >= TOPIC_COVERAGE * total)
         if not len(relevant):
             return []
-        # Rank by how much is said about the topic only to break ties of date: a briefing is
-        # about what is new.
+        # Rank by how much is said about the topic only to break ties of date and arrival: a
+        # briefing is about what is new.
         strength = idx.titles.scores([(t.term, t.weight) for t in query.terms])
         chosen = sorted(
-            relevant.tolist(), key=lambda i: (idx.articles[i].date, strength[i]), reverse=True
+            relevant.tolist(),
+            key=lambda i: (idx.articles[i].date, self.added[i], strength[i]),
+            reverse=True,
         )
         return chosen[:limit]
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -186,3 +188,36 @@ async def test_a_topic_nothing_matches_gets_topics_that_do(engine: Engine) -> No
 
 async def test_a_briefing_that_matched_suggests_nothing(engine: Engine) -> None:
     assert (await engine.brief("Takaichi")).suggestions == []
+
+
+def test_among_articles_of_one_date_the_most_recently_added_file_comes_first(
+    write_article: WriteArticle,
+) -> None:
+    folder = write_article(
+        "old.md", "Zoo opens new wing", "2026-02-01", "The city zoo opened a wing."
+    )
+    write_article("new.md", "Airport adds routes", "2026-02-01", "The city airport added routes.")
+    write_article("older.md", "Museum reopens", "2026-01-31", "The city museum reopened.")
+    os.utime(folder / "older.md", ns=(3 * 10**18, 3 * 10**18))  # newest file, older date
+    os.utime(folder / "old.md", ns=(1 * 10**18, 1 * 10**18))
+    os.utime(folder / "new.md", ns=(2 * 10**18, 2 * 10**18))
+    engine = Engine.load(make_settings(briefbot_corpus=folder))
+
+    latest = [i.article.title for i in asyncio.run(engine.brief()).items]
+    on_topic = [i.article.title for i in asyncio.run(engine.brief("city")).items]
+
+    assert latest == ["Airport adds routes", "Zoo opens new wing", "Museum reopens"]
+    assert on_topic == latest
+
+
+def test_in_a_collection_later_lines_of_one_date_come_first(tmp_path: Path) -> None:
+    lines = [
+        {"id": f"a{n}", "title": title, "date": "2026-02-01", "body": f"{title} today."}
+        for n, title in enumerate(["Alpha story", "Zulu story", "Mike story"])
+    ]
+    (tmp_path / "bulk.jsonl").write_text("\n".join(map(json.dumps, lines)) + "\n")
+    engine = Engine.load(make_settings(briefbot_corpus=tmp_path))
+
+    titles = [i.article.title for i in asyncio.run(engine.brief()).items]
+
+    assert titles == ["Mike story", "Zulu story", "Alpha story"]

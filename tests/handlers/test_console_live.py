@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
+import os
 import subprocess
 import sys
 import threading
@@ -219,3 +220,19 @@ def test_briefbot_chat_follows_its_folder_without_a_restart(corpus: Path) -> Non
         child.kill()
     assert child.returncode == 0, err
     assert "corpus reloaded" in err
+
+
+async def test_an_article_added_while_running_heads_the_briefing(corpus: Path) -> None:
+    os.utime(corpus / "library.md", (1_700_000_000, 1_700_000_000))  # written well before
+    chat = session(live := live_engine(corpus))
+    async with live:
+        # Same date as the library article: the file added last comes first.
+        (corpus / "ferry.md").write_text(
+            FERRY.format(day="Tuesday").replace("2026-02-03", "2026-02-01"), encoding="utf-8"
+        )
+
+        async def first_is_ferry() -> bool:
+            titles = flat(await chat.handle("/brief")).split("Lowmoor harbour ferry resumes")
+            return len(titles) == 2 and "City council" not in titles[0]
+
+        await eventually(first_is_ferry, "the new article first in /brief")

@@ -25,6 +25,7 @@ from bot.engine import Engine
 from bot.errors import CorpusError
 from bot.models import Answer, Briefing, CorpusStats
 from bot.persist import Corpus, CorpusStore
+from bot.progress import no_bars
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -244,7 +245,7 @@ class LiveEngine:
     async def _save(self) -> None:
         if self._reloader is not None:
             try:
-                await asyncio.to_thread(self._reloader.save)
+                await asyncio.to_thread(_quietly, self._reloader.save)
             except Exception:
                 log.exception("could not save the index; it is built again at the next start")
 
@@ -255,8 +256,9 @@ class LiveEngine:
         task.add_done_callback(self._warming.discard)
 
     def _build(self, old: Engine, changed: frozenset[Path]) -> tuple[Snapshot, Engine]:
-        seen = snapshot(self.root)  # before the load: a change during it is caught next time
-        return seen, self._rebuild(old, changed)
+        with no_bars():  # in the background of a console: progress goes to the log
+            seen = snapshot(self.root)  # before the load: a change during it is caught next time
+            return seen, self._rebuild(old, changed)
 
     async def _missed(self) -> frozenset[Path]:
         """Files changed between the last load and the watch starting."""
@@ -291,6 +293,11 @@ class LiveEngine:
             except Exception as exc:  # the folder went away, the watch limit was hit, ...
                 log.warning("watching %s failed (%s); trying again in %.0f s", target, exc, RETRY_S)
                 await asyncio.sleep(RETRY_S)
+
+
+def _quietly(work: Callable[[], None]) -> None:
+    with no_bars():
+        work()
 
 
 def _warm(engine: Engine) -> None:

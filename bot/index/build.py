@@ -12,6 +12,7 @@ import multiprocessing as mp
 import os
 import threading
 from array import array
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import islice, pairwise
 from multiprocessing.connection import Connection
@@ -29,6 +30,7 @@ log = logging.getLogger(__name__)
 # this one does the first run; below it, starting a process costs more than it saves.
 PARALLEL_CHARS = 4_000_000
 MAX_PROCESSES = 4
+STEP = 256  # articles between two progress reports
 
 
 @dataclass
@@ -64,8 +66,15 @@ def _int32(a: array[int]) -> np.ndarray:
     return np.frombuffer(a, dtype=np.int32) if a else np.zeros(0, np.int32)
 
 
-def _analyse(articles: list[Article], analyzer: Analyzer, *, worker: bool = False) -> Part:
-    """Split the paragraphs of ``articles`` into sentences and their sentences into terms."""
+def _analyse(
+    articles: list[Article],
+    analyzer: Analyzer,
+    *,
+    worker: bool = False,
+    step: Callable[[int], None] | None = None,
+) -> Part:
+    """Split the paragraphs of ``articles`` into sentences and their sentences into terms;
+    ``step(n)`` is told every :data:`STEP` articles done."""
     known_stems = len(analyzer.stems)
     title_terms: list[list[str]] = []
     para_first, sent_para = array("i"), array("i")
@@ -74,7 +83,9 @@ def _analyse(articles: list[Article], analyzer: Analyzer, *, worker: bool = Fals
     ids = TermIds(analyzer)
     add = ids.add
     p_id = 0
-    for art in articles:
+    for n, art in enumerate(articles, 1):
+        if step is not None and not n % STEP:
+            step(STEP)
         # Titles article by article, as the serial build did: the stemmer memo keeps that order.
         title_terms.append(analyzer.terms(art.title + " " + " ".join(art.tags)))
         for para, _ in blocks(art):
@@ -121,16 +132,20 @@ def process_count(articles: list[Article]) -> int:
     return n if chars >= PARALLEL_CHARS else 1
 
 
-def analyse_all(articles: list[Article], analyzer: Analyzer) -> list[Part]:
+def analyse_all(
+    articles: list[Article], analyzer: Analyzer, step: Callable[[float], None] | None = None
+) -> list[Part]:
     """Analyse ``articles`` in runs of about equal text, the first here and each other one in a
     forked worker (which shares the articles without copying them), all at once.
 
     The result is what one process would make of them: each run's new stems are added to the
-    analyzer's memo in run order, as the serial build would have added them.
+    analyzer's memo in run order, as the serial build would have added them. ``step(n)`` hears
+    of the articles done (from the workers' runs as much as this one's, as they are of about
+    equal text).
     """
     processes = process_count(articles)
     if processes < 2 or len(articles) < processes:
-        return [_analyse(articles, analyzer)]
+        return [_analyse(articles, analyzer, step=step)]
     sizes = np.fromiter((sum(map(len, a.paragraphs)) for a in articles), dtype=np.int64)
     cuts = np.searchsorted(np.cumsum(sizes), sizes.sum() * np.arange(1, processes) / processes)
     bounds = [0, *(int(c) + 1 for c in cuts), len(articles)]
@@ -143,7 +158,9 @@ def analyse_all(articles: list[Article], analyzer: Analyzer) -> list[Part]:
         proc.start()
         send.close()
         workers.append((recv, proc, run))
-    parts = [_analyse(runs[0], analyzer)]
+    scale = len(articles) / len(runs[0])
+    here = None if step is None else lambda n: step(n * scale)
+    parts = [_analyse(runs[0], analyzer, step=here)]
     for recv, proc, run in workers:
         try:
             part = recv.recv()

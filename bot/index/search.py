@@ -20,6 +20,7 @@ from bot.index.build import analyse_all, blocks
 from bot.index.fields import Field
 from bot.index.sentence_table import SentenceTable
 from bot.models import Article, ArticleRef
+from bot.progress import Progress
 from bot.text import Analyzer, Token, fold
 from bot.typos import likely_typo
 
@@ -45,7 +46,9 @@ class Index:
                 paras.append(para)
                 para_article.append(a_idx)
                 para_caption.append(is_caption)
-        parts = analyse_all(articles, analyzer)
+        with Progress("indexing", len(articles), unit="articles") as progress:
+            parts = analyse_all(articles, analyzer, progress.advance)
+            progress.update(len(articles))
         # One vocabulary, in order of first use as in a serial build; each part's own term ids
         # mapped onto it.
         vocab: dict[str, int] = {}
@@ -66,13 +69,14 @@ class Index:
         sent_para = np.concatenate(
             [p.sent_para + b for p, b in zip(parts, para_base, strict=False)]
         ).astype(np.int32)
-        sentences = Field(
-            vocab,
-            tids,
-            np.concatenate([p.lengths for p in parts]),
-            group=sent_para,
-            groups=len(paras),
-        )
+        with Progress("building the postings", tick=True):
+            sentences = Field(
+                vocab,
+                tids,
+                np.concatenate([p.lengths for p in parts]),
+                group=sent_para,
+                groups=len(paras),
+            )
         del tids
         self._assemble(
             articles,

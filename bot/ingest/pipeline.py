@@ -11,10 +11,10 @@ import asyncio
 import datetime as dt
 import hashlib
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from yarl import URL
 
@@ -30,6 +30,7 @@ from bot.ingest.models import (
     SourceResult,
 )
 from bot.ingest.store import CorpusFolder, Stored, text_digest
+from bot.progress import Progress
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 _ACCEPT_ANY = (
@@ -37,6 +38,8 @@ _ACCEPT_ANY = (
 )
 _ACCEPT_HTML = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1"
 _TITLE_CHARS = 300
+
+T = TypeVar("T")
 
 
 async def ingest(
@@ -60,9 +63,13 @@ async def ingest(
         raise IngestError("; ".join(bad))
     started = time.perf_counter()
     report = IngestReport(folder=str(folder))
-    async with CorpusFolder.open(folder, options.lock_wait) as store, Fetcher(options) as fetcher:
-        run = _Run(store, fetcher, options, today or dt.date.today())
-        fetched = await asyncio.gather(*(run.source(u) for u in urls))
+    async with (
+        CorpusFolder.open(folder, options.lock_wait) as store,
+        Fetcher(options) as fetcher,
+    ):
+        with Progress("ingesting", len(urls), unit="pages") as progress:
+            run = _Run(store, fetcher, options, today or dt.date.today(), progress)
+            fetched = await asyncio.gather(*(run.counted(run.source(u)) for u in urls))
         # Pages are fetched at once but stored in the order given (feed order, then URL order):
         # of two copies of a story, the one listed first is kept, whichever page came first.
         for source in fetched:
@@ -101,11 +108,24 @@ class _Run:
     """What the URLs of one run share: the folder's state, the HTTP session, a page limit."""
 
     def __init__(
-        self, store: CorpusFolder, fetcher: Fetcher, options: IngestOptions, today: dt.date
+        self,
+        store: CorpusFolder,
+        fetcher: Fetcher,
+        options: IngestOptions,
+        today: dt.date,
+        progress: Progress,
     ) -> None:
         self.store, self.fetcher, self.today = store, fetcher, today
         self.pages = asyncio.Semaphore(options.concurrency)
         self.seen: set[str] = set()
+        self.progress = progress  # pages: each URL given, then each item of a feed
+
+    async def counted(self, work: Awaitable[T]) -> T:
+        """``work``, counted as one page done once it is over, however it ends."""
+        try:
+            return await work
+        finally:
+            self.progress.advance()
 
     async def source(self, url: str) -> _Source:
         """A URL given by the user or BRIEFBOT_FEEDS: a feed, an article page, or a failure."""
@@ -132,7 +152,8 @@ class _Run:
             result.title, result.items, result.warning = feed.title, len(feed.items), feed.warning
             # Items of a feed on the public internet must stay there (see Fetcher.get).
             private_ok = not await is_public(URL(page.url))
-            items = [self.item(i, feed, private_ok) for i in feed.items]
+            self.progress.add_total(len(feed.items))
+            items = [self.counted(self.item(i, feed, private_ok)) for i in feed.items]
             source.pending = list(await asyncio.gather(*items))
         elif page.content_type in HTML_TYPES:
             result.kind = "article"

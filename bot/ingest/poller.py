@@ -19,6 +19,7 @@ from types import TracebackType
 from bot.ingest.models import IngestError, IngestOptions, IngestReport
 from bot.ingest.store import corpus_folder
 from bot.ingest.urls import redacted
+from bot.progress import no_bars
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -101,7 +102,8 @@ class FeedPoller:
 
         self.rounds += 1
         try:
-            report = await ingest(self.urls, self.folder, self.options)
+            with no_bars():  # beside a running bot (the console's prompt): progress is logged
+                report = await ingest(self.urls, self.folder, self.options)
         except IngestError as exc:
             log.error("feeds: round %d not run: %s", self.rounds, exc)
             return None

@@ -48,6 +48,7 @@ from bot.persist.manifest import (
     source_state,
 )
 from bot.persist.merge import merge
+from bot.progress import Progress
 from bot.settings import Settings
 from bot.text import Analyzer
 
@@ -56,6 +57,8 @@ log = logging.getLogger(__name__)
 MANIFEST = "manifest.json"
 # Changed files holding more than this share of the corpus's bytes: rebuild rather than merge.
 REBUILD_SHARE = 0.25
+# Work that took this long (s) is logged at INFO; quicker, at DEBUG (a CLI call stays quiet).
+SLOW_S = 1.0
 # Files of another save are removed once this old (s): a save still being written is spared.
 STALE_S = 600.0
 _DUPLICATE_OF = re.compile(r"(.*):\d+: ")
@@ -97,10 +100,12 @@ class CorpusStore:
         if saved is not None:
             updated = self.update(saved)
             if updated is not None:
-                log.info(
+                took = time.perf_counter() - started
+                log.log(
+                    logging.INFO if took >= SLOW_S else logging.DEBUG,
                     "index: %s in %.2f s (%d sentences, %s)",
                     "reused" if updated.index is saved.index else "updated",
-                    time.perf_counter() - started,
+                    took,
                     len(updated.index),
                     self.folder,
                 )
@@ -109,8 +114,12 @@ class CorpusStore:
                 self.save_changes(saved, updated)
                 return updated
         built = self.build()
-        log.info(
-            "index: built in %.2f s (%d sentences)", time.perf_counter() - started, len(built.index)
+        took = time.perf_counter() - started
+        log.log(
+            logging.INFO if took >= SLOW_S else logging.DEBUG,
+            "index: built in %.2f s (%d sentences)",
+            took,
+            len(built.index),
         )
         self.save(built)
         return built
@@ -160,7 +169,9 @@ class CorpusStore:
     def build(self) -> Corpus:
         """Load and index every article (raises CorpusError when none loads)."""
         files = self.file_states({})  # before the load: a change during it is seen next time
-        report = corpus_mod.load(self.root)
+        size = sum(f.size for f in files.values())
+        with Progress(f"reading the corpus ({len(files)} files, {size / 2**20:.0f} MB)", tick=True):
+            report = corpus_mod.load(self.root)
         analyzer = Analyzer(Aliases.from_file(self.settings.briefbot_aliases_file))
         index = Index(report.articles, analyzer)
         return Corpus(report, index, files, [text_digest(a) for a in report.articles])
@@ -245,11 +256,12 @@ class CorpusStore:
         generation = f"{time.time_ns():x}{os.getpid():x}"
         saved, meta = encode(corpus.index, corpus.report)
         meta["digests"] = corpus.digests
-        parts = {
-            name: write_array(self.folder, f"{generation}.{name}.npy", array)
-            for name, array in saved.items()
-        }
-        parts["meta"] = write_json(self.folder, f"{generation}.meta.json", meta)
+        with Progress("saving the index", len(saved) + 1, unit="files") as progress:
+            parts = {}
+            for name, array in saved.items():
+                parts[name] = write_array(self.folder, f"{generation}.{name}.npy", array)
+                progress.advance()
+            parts["meta"] = write_json(self.folder, f"{generation}.meta.json", meta)
         return Manifest(
             format=FORMAT,
             analyser=self.fingerprint,

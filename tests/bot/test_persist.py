@@ -63,7 +63,7 @@ def messages(caplog: pytest.LogCaptureFixture) -> str:
 def test_an_unchanged_corpus_is_served_from_the_saved_index(
     corpus: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO)
+    caplog.set_level(logging.DEBUG)
     fresh = open_store(corpus).open()
     assert "index: built" in messages(caplog)
     assert (corpus / ".briefbot" / "lexical" / MANIFEST).is_file()
@@ -97,7 +97,7 @@ def test_a_new_file_is_merged_into_the_saved_index(
 ) -> None:
     open_store(corpus).open()
     write(corpus, "zoo.md", "Zoo news", "The zoo welcomed twin panda cubs on Sunday.")
-    caplog.set_level(logging.INFO)
+    caplog.set_level(logging.DEBUG)
 
     merged = open_store(corpus).open()
 
@@ -150,7 +150,7 @@ def test_a_touched_but_unchanged_file_is_not_read_again(
 ) -> None:
     open_store(corpus).open()
     os.utime(corpus / "library.md", ns=(10**18, 10**18))
-    caplog.set_level(logging.INFO)
+    caplog.set_level(logging.DEBUG)
     first = open_store(corpus).open()
     second = open_store(corpus).open()
     assert "index: reused" in messages(caplog)
@@ -162,7 +162,7 @@ def test_many_changed_files_are_built_again(corpus: Path, caplog: pytest.LogCapt
     open_store(corpus).open()
     for name, body in TOPICS:
         write(corpus, f"{name}.md", f"Update on the {name}", body + " It was updated today.")
-    caplog.set_level(logging.INFO)
+    caplog.set_level(logging.DEBUG)
     open_store(corpus).open()
     assert "index: built" in messages(caplog)
 
@@ -182,7 +182,7 @@ def test_a_damaged_saved_index_is_built_again_never_served(
         victim.write_bytes(bytes(data[: len(data) // 2]))
     else:
         victim.unlink()
-    caplog.set_level(logging.INFO)
+    caplog.set_level(logging.DEBUG)
 
     engine = Engine.load(make_settings(briefbot_corpus=corpus))
 
@@ -199,7 +199,7 @@ def test_an_unreadable_manifest_is_built_again(
 ) -> None:
     open_store(corpus).open()
     (corpus / ".briefbot" / "lexical" / MANIFEST).write_text("{not json")
-    caplog.set_level(logging.INFO)
+    caplog.set_level(logging.DEBUG)
     open_store(corpus).open()
     assert "is unreadable" in messages(caplog)
     assert "index: built" in messages(caplog)
@@ -210,7 +210,7 @@ def test_another_analyser_means_a_rebuild(
 ) -> None:
     open_store(corpus).open()
     monkeypatch.setattr(manifest, "_ANALYSER_SOURCES", (*manifest._ANALYSER_SOURCES, "query.py"))
-    caplog.set_level(logging.INFO)
+    caplog.set_level(logging.DEBUG)
     open_store(corpus).open()
     assert "saved by another version of briefbot" in messages(caplog)
     assert "index: built" in messages(caplog)
@@ -223,7 +223,7 @@ def test_an_aliases_file_is_part_of_the_analyser(
     aliases.write_text("ferry: [boat service]\n")
     open_store(corpus, briefbot_aliases_file=aliases).open()
     aliases.write_text("ferry: [boat service, water bus]\n")
-    caplog.set_level(logging.INFO)
+    caplog.set_level(logging.DEBUG)
     open_store(corpus, briefbot_aliases_file=aliases).open()
     assert "index: built" in messages(caplog)
 
@@ -248,7 +248,7 @@ def test_a_save_cut_short_leaves_the_previous_index_in_service(
     with pytest.raises(KeyboardInterrupt):
         open_store(corpus).open()
     monkeypatch.undo()
-    caplog.set_level(logging.INFO)
+    caplog.set_level(logging.DEBUG)
 
     engine = Engine.load(make_settings(briefbot_corpus=corpus))
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import shutil
 import sys
 import time
 from collections.abc import Sequence
@@ -18,6 +19,7 @@ from rich.console import Console
 
 from bench import answerability, data, ours, report
 from bench import ingest as ingest_bench
+from bench import persist as persist_bench
 from bench.baselines import BEST_AT_SCALE, BUILDERS, Retriever
 from bench.metrics import Outcome, latency_summary, score
 from bench.scale import rss_mb, run_worker
@@ -165,10 +167,13 @@ def run_scales(
     results = []
     for target in args.scale:
         copies = data.copies_for(target, n_sentences)
-        corpus = data.OUT_DIR / f"corpus-x{copies}.jsonl"
+        # A folder (an article can be added to it) holding one JSON Lines file.
+        corpus = data.OUT_DIR / f"corpus-x{copies}"
+        shutil.rmtree(corpus, ignore_errors=True)
         if "ours" in systems:
             console.log(f"scale {target:,}: writing {copies} copies of the corpus to {corpus.name}")
-            data.write_jsonl(corpus, data.replicated(rows, copies))
+            corpus.mkdir(parents=True)
+            data.write_jsonl(corpus / "corpus.jsonl", data.replicated(rows, copies))
         for system in systems:
             console.log(f"scale {target:,}: {system} in a subprocess ({copies} copies)")
             if system == "ours":
@@ -176,9 +181,16 @@ def run_scales(
             else:
                 worker = [system, "--sentences", str(sentences_file), "--copies", str(copies)]
             result = run_worker([*worker, "--questions", str(qfile)], timeout=3600)
+            if system == "ours" and "skipped" not in result:
+                console.log(f"scale {target:,}: restart, live update (and tantivy's on-disk index)")
+                tantivy_dir = None if args.no_baselines else data.OUT_DIR / "tantivy-store"
+                result["persist"] = persist_bench.measure(
+                    corpus, sentences_file, copies, qfile, tantivy_dir
+                )
+                if tantivy_dir is not None:
+                    shutil.rmtree(tantivy_dir, ignore_errors=True)
             results.append({"target": target, "copies": copies, "system": system, **result})
-        if corpus.exists() and copies > 1:
-            corpus.unlink()  # replicas are cheap to rewrite and large to keep
+        shutil.rmtree(corpus, ignore_errors=True)  # replicas are cheap to rewrite, large to keep
     return results
 
 
@@ -219,7 +231,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{len(rows)} articles → {corpus}; {len(questions)} of {len(squad.questions)} questions"
     )
 
-    engine, build_s, note = ours.load_engine(corpus)
+    engine, build_s, note = ours.load_engine(corpus, save=False)  # a fresh build
     sentences = data.engine_sentences(engine) if engine is not None else None
     source = "engine.sentence_table"
     if sentences is None:

@@ -27,13 +27,22 @@ def settings_for(corpus: Path) -> Any:
     return Settings(_env_file=None, briefbot_corpus=corpus)  # type: ignore[call-arg]
 
 
-def load_engine(corpus: Path) -> tuple[Any | None, float, str | None]:
-    """Load and index ``corpus``: (engine or None, seconds, note when it could not load)."""
+def load_engine(corpus: Path, *, save: bool = True) -> tuple[Any | None, float, str | None]:
+    """Load and index ``corpus``: (engine or None, seconds, note when it could not load).
+    ``save=False``: a fresh build, whatever is saved, and nothing written (see save_index)."""
     from bot.engine import Engine
 
     t = time.perf_counter()
     try:
-        engine = Engine.load(settings_for(corpus))
+        if save:
+            engine = Engine.load(settings_for(corpus))
+        else:
+            from bot.persist import CorpusStore
+
+            settings = settings_for(corpus)
+            built = CorpusStore(settings).build()
+            engine = Engine(built.report.articles, settings, built.report, index=built.index)
+            engine.built = built
     except NotImplementedError:
         return None, 0.0, "Engine.load is not implemented yet (stub)"
     except Exception as exc:  # report any load failure rather than abort the whole bench
@@ -41,13 +50,24 @@ def load_engine(corpus: Path) -> tuple[Any | None, float, str | None]:
     return engine, time.perf_counter() - t, None
 
 
-def traced_build_peak(corpus: Path) -> float | None:
-    """Peak Python heap (MB, tracemalloc) of one more ``Engine.load`` of ``corpus``."""
-    from bot.engine import Engine
+def save_index(engine: Any) -> float | None:
+    """Save the index of an engine made by ``load_engine(save=False)``: the seconds it took."""
+    from bot.persist import CorpusStore
 
+    built = getattr(engine, "built", None)
+    if built is None:
+        return None
+    t = time.perf_counter()
+    CorpusStore(engine.settings).save(built)
+    return time.perf_counter() - t
+
+
+def traced_build_peak(corpus: Path) -> float | None:
+    """Peak Python heap (MB, tracemalloc) of one more build of ``corpus`` (not from the saved
+    index)."""
     tracemalloc.start()
     try:
-        Engine.load(settings_for(corpus))
+        load_engine(corpus, save=False)
         return tracemalloc.get_traced_memory()[1] / 2**20
     except Exception:
         return None

@@ -303,6 +303,64 @@ def scale_table(figures: dict[str, Any]) -> Table:
     return t
 
 
+def persist_table(figures: dict[str, Any]) -> Table:
+    """The saved index per size: restart, a new article's way into answers, memory, disk; and
+    tantivy's on-disk index measured the same way (the store it was chosen against)."""
+    t = Table(title="Saved index and live updates (each figure its own process)")
+    for col in (
+        "target",
+        "store",
+        "restart s",
+        "load s",
+        "1st answer s",
+        "restart RSS MiB",
+        "add → answer s",
+        "p99 ms before",
+        "p99 ms during",
+        "build s",
+        "save s",
+        "disk MiB",
+    ):
+        t.add_column(col, justify="left" if col == "store" else "right")
+    for r in figures.get("scale") or []:
+        p = r.get("persist")
+        if r["system"] != "ours" or not p:
+            continue
+        cli, reopen, live = p.get("cli", {}), p.get("reopen", {}), p.get("live", {})
+        t.add_row(
+            f"{r['target']:,}",
+            "briefbot (own files)",
+            _f(cli.get("median_s"), ".2f"),
+            _f(reopen.get("load_s"), ".2f"),
+            _f(reopen.get("first_answer_s"), ".3f"),
+            _f(reopen.get("peak_rss_mb"), ".0f"),
+            _f(live.get("add_s"), ".2f"),
+            _f(_get(live, "latency_before_ms", "p99"), ".1f"),
+            _f(_get(live, "latency_during_ms", "p99"), ".1f"),
+            _f(r.get("build_s"), ".1f"),
+            _f(r.get("save_s"), ".1f"),
+            _f(p.get("disk_mb"), ".0f"),
+        )
+        tv = p.get("tantivy")
+        if tv:
+            build, again = tv.get("build", {}), tv.get("reopen", {})
+            t.add_row(
+                f"{r['target']:,}",
+                "tantivy on disk (first stage only)",
+                _f(again.get("total_s"), ".2f"),
+                _f(again.get("open_and_first_s"), ".2f"),
+                "",
+                _f(again.get("peak_rss_mb"), ".0f"),
+                _f(again.get("add_s"), ".2f"),
+                "",
+                "",
+                _f(build.get("build_s"), ".1f"),
+                "",
+                _f(build.get("disk_mb"), ".0f"),
+            )
+    return t
+
+
 @dataclass(frozen=True)
 class Goal:
     """One target of the issue and whether this run met it."""
@@ -333,6 +391,15 @@ def goals(figures: dict[str, Any]) -> list[Goal]:
         if r["system"] == "ours" and r["target"] >= 900_000 and "skipped" not in r
     ]
     at_1m = big[-1] if big else {}
+    small = [
+        r
+        for r in figures.get("scale") or []
+        if r["system"] == "ours" and r["target"] < 900_000 and "skipped" not in r
+    ]
+    at_100k = small[-1] if small else {}
+    live_1m = _get(at_1m, "persist", "live") or {}
+    p99_before = _get(live_1m, "latency_before_ms", "p99")
+    p99_during = _get(live_1m, "latency_during_ms", "p99")
     seed = figures.get("seed") or {}
     off = figures.get("off_topic")
     shipped: Callable[[str], Any] = lambda key: _get(  # noqa: E731
@@ -369,6 +436,28 @@ def goals(figures: dict[str, Any]) -> list[Goal]:
             "5, 11",
         ),
         Goal("ingest 50-item feed s", _get(figures, "ingest", "seconds"), 10.0, False, ".1f", "10"),
+        Goal(
+            "100k restart + 1st answer s",
+            _get(at_100k, "persist", "cli", "median_s"),
+            1.0,
+            False,
+            ".2f",
+        ),
+        Goal(
+            "1M restart + 1st answer s",
+            _get(at_1m, "persist", "cli", "median_s"),
+            3.0,
+            False,
+            ".2f",
+        ),
+        Goal("1M new article answered s", live_1m.get("add_s"), 2.0, False, ".2f"),
+        Goal(
+            "1M p99 during update / usual",
+            p99_during / p99_before if p99_before and p99_during else None,
+            2.0,
+            False,
+            ".2f",
+        ),
         Goal(
             "off-topic answered 'not found'",
             sum(i["not_found"] for i in off) if off else None,
@@ -429,6 +518,8 @@ def print_report(figures: dict[str, Any], console: Console) -> None:
         console.print(f"trade-off plot written to {figures['sets']['plot']}")
     if figures.get("scale"):
         console.print(scale_table(figures))
+        if any(r.get("persist") for r in figures["scale"]):
+            console.print(persist_table(figures))
     items = goals(figures)
     figures["goals"] = [
         {"goal": i.name, "value": i.value, "target": i.limit, "status": i.status, "issue": i.issue}

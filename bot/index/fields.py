@@ -28,8 +28,9 @@ class Posting:
 
 
 class Postings(Mapping[str, Posting]):
-    """Term -> :class:`Posting`, made on first use from a field's flat arrays (a million
-    Posting objects would be built at every start otherwise). A term without postings (its
+    """Term -> :class:`Posting`, made on first use from a field's flat arrays, its weights
+    computed then from the field's statistics (a million Posting objects would be built at
+    every start otherwise, and every weight again at every merge). A term without postings (its
     articles were removed) is absent, as in a fresh build."""
 
     def __init__(self, field: Field) -> None:
@@ -51,7 +52,10 @@ class Postings(Mapping[str, Posting]):
         a, b = int(f.offsets[tid]), int(f.offsets[tid + 1])
         if a == b:
             return None
-        return Posting(f.ids[a:b], f.weights[a:b], float(f.idfs[tid]))
+        ids, tf, idf = f.ids[a:b], f.tf[a:b], f.idfs[tid]
+        # BM25 from the field's statistics now: a merge changes them without touching a weight.
+        weights = idf * tf * (K1 + 1) / (tf + f.norm[ids])
+        return Posting(ids, weights, float(idf))
 
     def __getitem__(self, term: str) -> Posting:
         found = self.get(term)
@@ -77,10 +81,10 @@ class Field:
     vocab: dict[str, int]  # term -> id (shared by the sentence and paragraph fields)
     offsets: np.ndarray  # per term id: where its postings start (int64, one more at the end)
     ids: np.ndarray  # unit ids, ascending within each term (int32)
-    tf: np.ndarray  # term frequency of each posting (uint16): what a merge reweighs from
-    weights: np.ndarray  # BM25 weight of each posting, idf included (float32)
-    idfs: np.ndarray  # idf per term id (float32)
+    tf: np.ndarray  # term frequency of each posting (uint16)
     lengths: np.ndarray  # terms per unit (int32)
+    idfs: np.ndarray  # idf per term id (float32)
+    norm: np.ndarray  # BM25 length normalisation per unit (float32)
 
     def __init__(
         self,
@@ -131,23 +135,23 @@ class Field:
         ids: np.ndarray,
         tf: np.ndarray,
         lengths: np.ndarray,
-        weights: np.ndarray | None = None,
     ) -> Field:
-        """A field from its flat arrays (saved ones, or merged): the weights are computed again
-        unless given, as a build computes them."""
+        """A field from its flat arrays (saved ones, or merged); the statistics are computed
+        from them, as a build computes them."""
         f = cls.__new__(cls)
-        f.vocab, f.offsets, f.ids, f.tf, f.lengths = vocab, offsets, ids, tf, lengths
-        f.size = len(lengths)
-        n = max(f.size, 1)
-        f.max_idf = math.log(1 + (n - 0.5) / 1.5) if n > 1 else 1.0
-        df = np.diff(offsets)
-        f.idfs = np.log(1 + (n - df + 0.5) / (df + 0.5)).astype(np.float32)
-        if weights is None:
-            term = np.repeat(np.arange(len(df), dtype=np.int32), df)
-            weights = _weights(f.idfs, term, tf.astype(np.float32), _norm(lengths), ids)
-        f.weights = weights
-        f.postings = Postings(f)
+        f.vocab, f.offsets, f.ids, f.tf = vocab, offsets, ids, tf
+        f._statistics(lengths, np.diff(offsets))
         return f
+
+    def _statistics(self, lengths: np.ndarray, df: np.ndarray) -> None:
+        """Sizes, idf per term and length normalisation per unit: all a weight needs."""
+        self.lengths, self.size = lengths, len(lengths)
+        n = max(self.size, 1)
+        self.max_idf = math.log(1 + (n - 0.5) / 1.5) if n > 1 else 1.0
+        self.idfs = np.log(1 + (n - df + 0.5) / (df + 0.5)).astype(np.float32)
+        avg = float(lengths.mean()) if len(lengths) and lengths.mean() > 0 else 1.0
+        self.norm = (K1 * (1 - B + B * lengths / avg)).astype(np.float32)
+        self.postings = Postings(self)
 
     def _build(
         self,
@@ -157,15 +161,11 @@ class Field:
         lengths: np.ndarray,
     ) -> None:
         """Postings from (term, doc) pairs sorted by term, then doc."""
-        self.size = len(lengths)
-        self.vocab, self.lengths = vocab, lengths
-        n = max(self.size, 1)
-        self.max_idf = math.log(1 + (n - 0.5) / 1.5) if n > 1 else 1.0
-        self.postings = Postings(self)
+        self.vocab = vocab
         if not len(t_sorted):
             self.offsets = np.zeros(len(vocab) + 1, np.int64)
-            self.ids, self.weights = np.zeros(0, np.int32), np.zeros(0, np.float32)
-            self.tf, self.idfs = np.zeros(0, np.uint16), np.zeros(len(vocab), np.float32)
+            self.ids, self.tf = np.zeros(0, np.int32), np.zeros(0, np.uint16)
+            self._statistics(lengths, np.zeros(len(vocab), np.int64))
             return
         # Collapse repeated pairs into term frequencies: no per-term loop over documents, which
         # keeps a million-sentence build in seconds.
@@ -175,15 +175,14 @@ class Field:
         new[1:] |= d_sorted[1:] != d_sorted[:-1]
         pair_start = np.flatnonzero(new)
         del new
-        tf = np.diff(pair_start, append=len(t_sorted)).astype(np.float32)
+        tf = np.diff(pair_start, append=len(t_sorted))
         p_term, p_doc = t_sorted[pair_start], d_sorted[pair_start]
         del pair_start
         df = np.bincount(p_term, minlength=len(vocab))
-        self.idfs = np.log(1 + (n - df + 0.5) / (df + 0.5)).astype(np.float32)
-        self.weights = _weights(self.idfs, p_term, tf, _norm(lengths), p_doc)
         self.offsets = np.r_[0, np.cumsum(df)].astype(np.int64)
         self.ids = p_doc.astype(np.int32, copy=False)
         self.tf = np.minimum(tf, np.iinfo(np.uint16).max).astype(np.uint16)
+        self._statistics(lengths, df)
 
     def known_terms(self) -> AbstractSet[str]:
         """The terms with postings (all of the vocabulary, unless articles were removed)."""
@@ -204,17 +203,3 @@ class Field:
             if p is not None:
                 acc[p.ids] += weight * p.weights
         return acc
-
-
-def _norm(lengths: np.ndarray) -> np.ndarray:
-    """BM25's length normalisation of each unit."""
-    avg = float(lengths.mean()) if len(lengths) and lengths.mean() > 0 else 1.0
-    return (K1 * (1 - B + B * lengths / avg)).astype(np.float32)
-
-
-def _weights(
-    idf: np.ndarray, p_term: np.ndarray, tf: np.ndarray, norm: np.ndarray, p_doc: np.ndarray
-) -> np.ndarray:
-    """BM25 weight of each (term, doc) posting: one formula for builds and merges alike."""
-    out: np.ndarray = idf[p_term] * tf * (K1 + 1) / (tf + norm[p_doc])
-    return out

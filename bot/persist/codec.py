@@ -1,8 +1,9 @@
 """An index and its load report as flat arrays and one JSON document, and back.
 
-The arrays are what a question reads (postings, weights, sentence offsets); memory-mapped, they
-cost a start nothing until used. The JSON holds the rest: article metadata, the vocabularies,
-the analyser's stem memo (the fuzzy matcher's surface words) and the load report.
+The arrays are what a question reads (postings with their term frequencies, unit lengths,
+sentence offsets); memory-mapped, they cost a start nothing until used. The JSON holds the
+rest: article metadata, the vocabularies, the analyser's stem memo (the fuzzy matcher's surface
+words) and the load report.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from bot.models import Article
 from bot.text import Analyzer
 
 _FIELDS = {"s": "sentences", "p": "paragraphs", "t": "titles"}
-_FIELD_ARRAYS = ("offsets", "ids", "tf", "weights", "lengths")
+_FIELD_ARRAYS = ("offsets", "ids", "tf", "lengths")
 _META_SKIP = {"paragraphs", "caption"}  # kept in the paragraph text, not in the metadata
 
 

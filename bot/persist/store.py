@@ -80,7 +80,8 @@ class CorpusStore:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.root = Path(settings.briefbot_corpus).expanduser()
+        # Absolute: file names saved in the index must mean the same files from any folder.
+        self.root = Path(settings.briefbot_corpus).expanduser().absolute()
         self.folder = index_folder(settings)
         self._fingerprint: str | None = None
         self._unsaved = False  # a save failed: said once, not at every update

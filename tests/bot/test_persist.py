@@ -4,6 +4,7 @@ again when many change, when briefbot's analysis changed, or when it is damaged 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import os
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 
 from bot.engine import Engine
 from bot.index import Index
+from bot.models import Article
 from bot.persist import CorpusStore, files, manifest
 from bot.persist.merge import merge
 from bot.persist.store import MANIFEST, index_folder
@@ -173,10 +175,10 @@ def test_a_damaged_saved_index_is_built_again_never_served(
 ) -> None:
     open_store(corpus).open()
     folder = corpus / ".briefbot" / "lexical"
-    victim = next(folder.glob("*.s_weights.npy"))
+    victim = next(folder.glob("*.s_tf.npy"))
     data = bytearray(victim.read_bytes())
     if damage == "flip":
-        data[-3] ^= 0xFF  # one weight changed: a wrong score, if it were served
+        data[-3] ^= 0xFF  # one term frequency changed: a wrong score, if it were served
         victim.write_bytes(bytes(data))
     elif damage == "truncate":
         victim.write_bytes(bytes(data[: len(data) // 2]))
@@ -292,3 +294,22 @@ def test_skipped_files_are_still_reported_from_a_saved_index(
     saved = Engine.load(settings)
     assert saved.stats().skipped == built.stats().skipped == 1
     assert "broken.md" in messages(caplog)  # warned at every start, as without a saved index
+
+
+def test_a_merged_index_corrects_typos_as_a_fresh_build_does() -> None:
+    def article(n: int, text: str) -> Article:
+        return Article(id=f"t{n}", title=f"Story {n}", date=dt.date(2026, 1, n), paragraphs=(text,))
+
+    old = [
+        article(1, "The harbour lantern was lit by the keeper."),
+        article(2, "The orchard blossomed early this spring."),
+        article(3, "A lighthouse keeper kept the lantern burning."),
+    ]
+    new = [article(4, "The meadow flooded after the storm.")]
+    base = Index(old, Analyzer())
+    base.warm_up()  # its typo table is made, and carried over by the merge
+    merged = merge(base, np.array([True, True, False]), new)
+    fresh = Index([old[0], old[1], *new], Analyzer())
+    for typo in ("meadw", "harbor", "orcahrd", "lighthuse", "kepeer"):
+        assert merged.fuzzy(typo) == fresh.fuzzy(typo), typo
+    assert merged.fuzzy("meadw") and not merged.fuzzy("lighthuse")  # new word in, removed out

@@ -236,3 +236,40 @@ async def test_an_article_added_while_running_heads_the_briefing(corpus: Path) -
             return len(titles) == 2 and "City council" not in titles[0]
 
         await eventually(first_is_ferry, "the new article first in /brief")
+
+
+async def test_a_change_is_merged_then_saved_for_the_next_start(
+    corpus: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    for n in range(10):  # a corpus where one new file is a small change: merged, not rebuilt
+        (corpus / f"notes-{n}.md").write_text(
+            BASE.replace("library budget", f"budget for park number {n}"), encoding="utf-8"
+        )
+    settings = make_settings(briefbot_corpus=corpus)
+    live = LiveEngine.load(settings, idle_s=0.05)
+    chat = session(live)
+    caplog.set_level(logging.DEBUG)
+    async with live:
+        (corpus / "ferry.md").write_text(FERRY.format(day="Tuesday"), encoding="utf-8")
+        await eventually(lambda: asyncio.sleep(0, live.generation == 1), "the swap")
+        assert "resumed on Tuesday" in flat(await chat.handle(QUESTION))
+        await live.settled()
+    assert "1 changed path(s), merged" in caplog.text
+    caplog.clear()
+    restarted = LiveEngine.load(settings)
+    assert "index: reused" in caplog.text  # the merged index was saved: nothing to redo
+    assert "resumed on Tuesday" in flat(await session(restarted).handle(QUESTION))
+
+
+async def test_stopping_saves_what_a_change_made(
+    corpus: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = make_settings(briefbot_corpus=corpus)
+    live = LiveEngine.load(settings, idle_s=3600)  # never quiet long enough: saved at the stop
+    async with live:
+        await live.update(frozenset())  # nothing changed: nothing to save
+        (corpus / "ferry.md").write_text(FERRY.format(day="Tuesday"), encoding="utf-8")
+        await live.update(frozenset({corpus / "ferry.md"}))
+    caplog.set_level(logging.DEBUG)
+    LiveEngine.load(settings)
+    assert "index: reused" in caplog.text

@@ -43,8 +43,11 @@ class Engine:
         report: LoadReport | None = None,
         *,
         index: Index | None = None,
+        semantic: Semantic | None = None,
     ) -> None:
-        """Index ``articles``, or serve ``index`` (already made of them: a saved one)."""
+        """Index ``articles``, or serve ``index`` (already made of them: a saved one);
+        ``semantic``: its meaning layer, made already (carried over by a reload), else made
+        here as the settings say."""
         self.settings = settings or Settings()
         self.report = report or LoadReport(articles=articles)
         self.articles = articles
@@ -54,7 +57,7 @@ class Engine:
         self.analyzer = index.analyzer
         self.index = index
         self.briefer = Briefer(self.index)
-        self.semantic = self._semantic()
+        self.semantic = semantic if semantic is not None else self._semantic()
         self.answerer = Answerer(
             self.index,
             min_coverage=self.settings.briefbot_min_coverage,

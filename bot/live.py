@@ -106,8 +106,8 @@ class Reloader:
     def __init__(self, store: CorpusStore, corpus: Corpus | None = None) -> None:
         self.store = store
         self.corpus = corpus
+        self.saved = corpus  # what the saved index holds, as far as this process knows
         self.how = ""  # what the last call did: "merged" or "built"
-        self._unsaved: tuple[Corpus | None, Corpus] | None = None
 
     def __call__(self, old: Engine, changed: frozenset[Path]) -> Engine:
         before = self.corpus
@@ -120,16 +120,31 @@ class Reloader:
                 log.warning("%s: serving an empty corpus until articles are added", exc)
                 self.corpus = None
                 return Engine([], old.settings, LoadReport())
-        self.corpus, self._unsaved = after, (before, after)
         if before is not None and after.index is before.index:
+            self.corpus = after
             return old  # files touched, not changed
-        return Engine(after.report.articles, old.settings, after.report, index=after.index)
+        semantic = None
+        if (
+            after.kept is not None
+            and before is not None
+            and old.index is before.index  # the vectors are aligned with what was merged
+            and old.semantic is not None
+            and len(after.index)
+        ):
+            semantic = old.semantic.carried_over(after.index, after.kept)
+        new = Engine(
+            after.report.articles, old.settings, after.report, index=after.index, semantic=semantic
+        )
+        self.corpus = after
+        return new
 
     def save(self) -> None:
-        """Save what the last call made (after the swap: answers do not wait for the disk)."""
-        pending, self._unsaved = self._unsaved, None
-        if pending is not None:
-            self.store.save_changes(*pending)
+        """Save what the calls so far made (after the swap: answers do not wait for the disk):
+        the whole index when it changed since the last save, else only the files' times."""
+        current = self.corpus
+        if current is not None and current is not self.saved:
+            self.store.save_changes(self.saved, current)
+            self.saved = current
 
 
 def reload(old: Engine, changed: frozenset[Path]) -> Engine:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 
 from bot.embed import Encoder, Vectors, model_id, shared_encoder
 from bot.index import Index
@@ -139,6 +140,19 @@ class Semantic:
         store = VectorStore(directory, model_id(), name)
         vectors = SentenceVectors(texts, shared_encoder, store, sync_limit=sync_limit)
         return cls(index, vectors, Calibration.load())
+
+    def carried_over(self, index: Index, keep: npt.NDArray[np.bool_]) -> Semantic | None:
+        """This layer for ``index``, merged from this one's: its sentences where ``keep`` is
+        True, then new ones (embedded now). None while this one is still being filled."""
+        if not self.ready:
+            return None
+        table, start = index.sentence_table, int(keep.sum())
+        texts = [
+            f"{index.articles[int(index.sent_article[i])].title}. {table.text(i)}"
+            for i in range(start, len(index))
+        ]
+        vectors = self.vectors.carried_over(keep, texts)
+        return Semantic(index, vectors, self.calibration, self._encoder)
 
     @property
     def ready(self) -> bool:

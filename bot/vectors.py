@@ -137,6 +137,34 @@ class SentenceVectors:
             )
             self.thread.start()
 
+    def carried_over(self, keep: npt.NDArray[np.bool_], texts: Sequence[str]) -> SentenceVectors:
+        """The vectors of a merged index (:mod:`bot.persist.merge`): these rows where ``keep``
+        is True, in order, then rows for ``texts`` (the new sentences), from the store or the
+        encoder. Nothing is hashed or read again for the kept sentences: a reload at a million
+        sentences waits for the new ones only."""
+        out = SentenceVectors.__new__(SentenceVectors)
+        out._encoder, out._store = self._encoder, self._store
+        kept = np.flatnonzero(keep).tolist()
+        out.matrix = np.zeros((len(kept) + len(texts), DIM), np.float16)
+        out.matrix[: len(kept)] = self.matrix[keep]
+        out._rows = self._rows  # the store's rows: the new ones are saved with the rest
+        new_keys = [text_key(self._store.model_id, t) for t in texts]
+        out._keys = [self._keys[i] for i in kept] + new_keys
+        out._texts = [self._texts[i] for i in kept] + list(texts)
+        out.ready, out.embedded_now = False, 0
+        out._stop, out.thread = threading.Event(), None
+        missing = []
+        for n, key in enumerate(new_keys, start=len(kept)):
+            v = out._rows.get(key)
+            if v is None:
+                missing.append(n)
+            else:
+                out.matrix[n] = v
+        if missing:
+            out._fill(missing)
+        out.ready = True
+        return out
+
     def close(self) -> None:
         """Stop a back-fill at its next chunk (what is done so far is saved)."""
         self._stop.set()

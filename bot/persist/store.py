@@ -73,6 +73,9 @@ class Corpus:
     index: Index
     files: dict[str, SourceFile] = field(default_factory=dict)
     digests: list[str] = field(default_factory=list)
+    # Made by a merge: which sentences of the index merged into kept their place (in order;
+    # the new ones follow), for what is aligned with sentences (the sentence vectors).
+    kept: np.ndarray | None = None
 
 
 class CorpusStore:
@@ -224,7 +227,8 @@ class CorpusStore:
             report.warnings += fresh.warnings
         index = merge(base.index, keep, added)
         report.articles = index.articles
-        return Corpus(report, index, now, digests)
+        kept = keep[base.index.sent_article]
+        return Corpus(report, index, now, digests, kept)
 
     # --- saving and reading ------------------------------------------------------------------
     def save(self, corpus: Corpus, *, arrays: bool = True) -> None:

@@ -131,7 +131,9 @@ class Reloader:
             and old.semantic is not None
             and len(after.index)
         ):
-            semantic = old.semantic.carried_over(after.index, after.kept)
+            semantic = old.semantic.carried_over(
+                after.index, after.kept, sync_limit=old.settings.briefbot_embed_sync_limit
+            )
         new = Engine(
             after.report.articles, old.settings, after.report, index=after.index, semantic=semantic
         )

@@ -141,9 +141,12 @@ class Semantic:
         vectors = SentenceVectors(texts, shared_encoder, store, sync_limit=sync_limit)
         return cls(index, vectors, Calibration.load())
 
-    def carried_over(self, index: Index, keep: npt.NDArray[np.bool_]) -> Semantic | None:
+    def carried_over(
+        self, index: Index, keep: npt.NDArray[np.bool_], *, sync_limit: int
+    ) -> Semantic | None:
         """This layer for ``index``, merged from this one's: its sentences where ``keep`` is
-        True, then new ones (embedded now). None while this one is still being filled."""
+        True, then new ones (embedded now, or in the background past ``sync_limit``, as at a
+        start). None while this one is still being filled."""
         if not self.ready:
             return None
         table, start = index.sentence_table, int(keep.sum())
@@ -151,7 +154,7 @@ class Semantic:
             f"{index.articles[int(index.sent_article[i])].title}. {table.text(i)}"
             for i in range(start, len(index))
         ]
-        vectors = self.vectors.carried_over(keep, texts)
+        vectors = self.vectors.carried_over(keep, texts, sync_limit=sync_limit)
         return Semantic(index, vectors, self.calibration, self._encoder)
 
     @property

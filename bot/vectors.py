@@ -15,6 +15,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -88,6 +89,15 @@ class VectorStore:
             )
 
 
+@dataclass
+class Known:
+    """Rows already known for the first sentences (carried over by a merge)."""
+
+    matrix: npt.NDArray[np.float16]
+    keys: list[bytes]
+    rows: dict[bytes, npt.NDArray[np.float16]]  # the store's rows, new ones added as made
+
+
 class SentenceVectors:
     """A float16 matrix, one row an indexed sentence, filled from the store and the encoder.
 
@@ -102,17 +112,25 @@ class SentenceVectors:
         store: VectorStore,
         *,
         sync_limit: int,
+        known: Known | None = None,
     ) -> None:
+        """``known``: the first rows, their keys and the store's rows, from the vectors of the
+        index this one was merged from (see :meth:`carried_over`)."""
         self._encoder = encoder
         self._store = store
         self.matrix = np.zeros((len(texts), DIM), np.float16)
         self._float32: Vectors | None = None
         self.ready = False
         self.embedded_now = 0
-        saved = store.load()
-        keys = [text_key(store.model_id, t) for t in texts]
+        if known is None:
+            saved, start = store.load(), 0
+            keys = [text_key(store.model_id, t) for t in texts]
+        else:
+            saved, start = known.rows, len(known.keys)
+            self.matrix[:start] = known.matrix
+            keys = known.keys + [text_key(store.model_id, t) for t in texts[start:]]
         missing: list[int] = []
-        for i, k in enumerate(keys):
+        for i, k in enumerate(keys[start:], start):
             v = saved.get(k)
             if v is None:
                 missing.append(i)
@@ -137,33 +155,19 @@ class SentenceVectors:
             )
             self.thread.start()
 
-    def carried_over(self, keep: npt.NDArray[np.bool_], texts: Sequence[str]) -> SentenceVectors:
+    def carried_over(
+        self, keep: npt.NDArray[np.bool_], texts: Sequence[str], *, sync_limit: int
+    ) -> SentenceVectors:
         """The vectors of a merged index (:mod:`bot.persist.merge`): these rows where ``keep``
         is True, in order, then rows for ``texts`` (the new sentences), from the store or the
         encoder. Nothing is hashed or read again for the kept sentences: a reload at a million
         sentences waits for the new ones only."""
-        out = SentenceVectors.__new__(SentenceVectors)
-        out._encoder, out._store = self._encoder, self._store
         kept = np.flatnonzero(keep).tolist()
-        out.matrix = np.zeros((len(kept) + len(texts), DIM), np.float16)
-        out.matrix[: len(kept)] = self.matrix[keep]
-        out._rows = self._rows  # the store's rows: the new ones are saved with the rest
-        new_keys = [text_key(self._store.model_id, t) for t in texts]
-        out._keys = [self._keys[i] for i in kept] + new_keys
-        out._texts = [self._texts[i] for i in kept] + list(texts)
-        out.ready, out.embedded_now = False, 0
-        out._stop, out.thread = threading.Event(), None
-        missing = []
-        for n, key in enumerate(new_keys, start=len(kept)):
-            v = out._rows.get(key)
-            if v is None:
-                missing.append(n)
-            else:
-                out.matrix[n] = v
-        if missing:
-            out._fill(missing)
-        out.ready = True
-        return out
+        known = Known(self.matrix[keep], [self._keys[i] for i in kept], self._rows)
+        every = [self._texts[i] for i in kept] + list(texts)
+        return SentenceVectors(
+            every, self._encoder, self._store, sync_limit=sync_limit, known=known
+        )
 
     def close(self) -> None:
         """Stop a back-fill at its next chunk (what is done so far is saved)."""

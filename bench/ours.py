@@ -20,26 +20,32 @@ from bench.metrics import Outcome
 from bench.process import run_command, tail
 
 
-def settings_for(corpus: Path) -> Any:
+def settings_for(corpus: Path, *, semantic: bool = True) -> Any:
     """Settings that read only ``corpus`` (no .env, no environment overrides of the corpus)."""
     from bot.settings import Settings
 
-    return Settings(_env_file=None, briefbot_corpus=corpus)  # type: ignore[call-arg]
+    return Settings(  # type: ignore[call-arg]
+        _env_file=None, briefbot_corpus=corpus, briefbot_semantic=semantic
+    )
 
 
-def load_engine(corpus: Path, *, save: bool = True) -> tuple[Any | None, float, str | None]:
+def load_engine(
+    corpus: Path, *, save: bool = True, semantic: bool = True
+) -> tuple[Any | None, float, str | None]:
     """Load and index ``corpus``: (engine or None, seconds, note when it could not load).
-    ``save=False``: a fresh build, whatever is saved, and nothing written (see save_index)."""
+    ``save=False``: a fresh build, whatever is saved, and nothing written (see save_index).
+    ``semantic=False``: words alone (the scale runs: embedding 100k+ sentences takes hours and
+    would run in the background while the lexical index is timed)."""
     from bot.engine import Engine
 
     t = time.perf_counter()
     try:
         if save:
-            engine = Engine.load(settings_for(corpus))
+            engine = Engine.load(settings_for(corpus, semantic=semantic))
         else:
             from bot.persist import CorpusStore
 
-            settings = settings_for(corpus)
+            settings = settings_for(corpus, semantic=semantic)
             built = CorpusStore(settings).build()
             engine = Engine(built.report.articles, settings, built.report, index=built.index)
             engine.built = built

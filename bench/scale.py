@@ -61,7 +61,7 @@ def _run_ours(corpus: Path, questions: Sequence[str]) -> dict[str, Any]:
     from bench.ours import load_engine, save_index
 
     before = rss_mb()
-    engine, build_s, note = load_engine(corpus, save=False)
+    engine, build_s, note = load_engine(corpus, save=False, semantic=False)
     if engine is None:
         return {"skipped": note}
     built = rss_mb()

@@ -174,6 +174,13 @@ def run_scales(
             console.log(f"scale {target:,}: writing {copies} copies of the corpus to {corpus.name}")
             corpus.mkdir(parents=True)
             data.write_jsonl(corpus / "corpus.jsonl", data.replicated(rows, copies))
+            # The sentence vectors of the base corpus serve its copies (they are keyed by
+            # text): the restart timed with the sentence model finds its layer ready, as a
+            # bot's does after its first back-fill, instead of embedding for hours.
+            vectors = data.OUT_DIR / ".briefbot" / "squad-a-vectors.npz"
+            if vectors.is_file():
+                (corpus / ".briefbot").mkdir()
+                shutil.copyfile(vectors, corpus / ".briefbot" / "vectors.npz")
         for system in systems:
             console.log(f"scale {target:,}: {system} in a subprocess ({copies} copies)")
             if system == "ours":

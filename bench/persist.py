@@ -39,6 +39,7 @@ The Zorblat harbour tunnel opened to traffic on Saturday after six years of digg
 NEW_QUESTION = "When did the Zorblat harbour tunnel open?"
 NEW_ANSWER = "opened to traffic on Saturday"
 IDLE_S = 1.0  # the live engine saves after this much quiet (a bot: 10 s); measured too
+BEFORE = 100  # questions timed before the update (a second each at 1M with the sentence model)
 
 
 def _reopen(corpus: Path, question: str) -> dict[str, Any]:
@@ -83,7 +84,7 @@ def _live(corpus: Path, questions: Sequence[str]) -> dict[str, Any]:
         async with live:
             await live.warmed()  # the first questions must not race the warm-up
             before = []
-            for q in questions:
+            for q in questions[:BEFORE]:
                 t = time.perf_counter()
                 await live.ask(q, limit=10)
                 before.append((time.perf_counter() - t) * 1000)
@@ -225,13 +226,13 @@ def _worker(args: Sequence[str], timeout: float = 1800) -> dict[str, Any]:
     return out
 
 
-def cli_restart(corpus: Path, question: str, runs: int = 3) -> dict[str, Any]:
+def cli_restart(corpus: Path, question: str, runs: int = 3, **env: str) -> dict[str, Any]:
     """Wall time of ``briefbot ask`` from the saved index (start-up and first answer)."""
     command = [sys.executable, "-m", "handlers.cli", "ask", "--json", "--corpus", str(corpus)]
     walls = []
     for _ in range(runs):
         t = time.perf_counter()
-        run = run_command([*command, question], 600)
+        run = run_command([*command, question], 600, env=env)
         walls.append(time.perf_counter() - t)
         if run is None or run.returncode != 0:
             return {"skipped": tail(run.stderr) if run else "timed out"}
@@ -247,6 +248,7 @@ def measure(
     saved = corpus / ".briefbot" / "lexical"
     out: dict[str, Any] = {
         "cli": cli_restart(corpus, first),
+        "cli_words": cli_restart(corpus, first, BRIEFBOT_SEMANTIC="false"),
         "reopen": _worker(["reopen", "--corpus", str(corpus), "--question", first]),
         "live": _worker(["live", "--corpus", str(corpus), "--questions", str(questions)]),
         "disk_mb": sum(f.stat().st_size for f in saved.glob("*") if f.is_file()) / 2**20,

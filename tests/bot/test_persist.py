@@ -76,7 +76,7 @@ def test_an_unchanged_corpus_is_served_from_the_saved_index(
     assert "index: reused" in messages(caplog)
     assert _snapshot(saved.index) == _snapshot(fresh.index)
     assert saved.report.articles == fresh.report.articles
-    assert isinstance(saved.index.sentences.ids, np.memmap)  # mapped, not read into memory
+    assert isinstance(saved.index.sentences.ids.base, np.memmap)  # mapped, not read in
 
 
 def test_answers_from_the_saved_index_are_those_of_a_fresh_build(corpus: Path) -> None:

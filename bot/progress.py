@@ -59,12 +59,19 @@ class Progress:
     """
 
     def __init__(
-        self, what: str, total: float | None = None, *, unit: str = "", tick: bool = False
+        self,
+        what: str,
+        total: float | None = None,
+        *,
+        unit: str = "",
+        tick: bool = False,
+        logs: bool = True,
     ) -> None:
         """``tick``: the work reports no steps (one long call): a thread keeps the bar moving
         and the log lines coming. Not around an index build, which forks only when this
-        process runs no other thread."""
-        self.what, self.total, self.unit = what, total, unit
+        process runs no other thread. ``logs=False``: a bar on a terminal, and nothing
+        otherwise (the work logs its progress itself)."""
+        self.what, self.total, self.unit, self._logs = what, total, unit, logs
         self._tick = threading.Event() if tick else None
         self._ticker: threading.Thread | None = None
         self.done = 0.0
@@ -99,7 +106,7 @@ class Progress:
         if bar is not None:
             bar.stop()
         elapsed = time.monotonic() - self._started
-        if kind is None and elapsed >= LOG_EVERY and not self._bars:
+        if kind is None and elapsed >= LOG_EVERY and not self._bars and self._logs:
             log.info("%s: done in %.0f s", self.what, elapsed)
 
     def add_total(self, n: float) -> None:
@@ -126,7 +133,7 @@ class Progress:
             if bar is not None:
                 bar.update(self._task, completed=self.done, total=self.total)
             return
-        if now - self._logged >= LOG_EVERY:
+        if self._logs and now - self._logged >= LOG_EVERY:
             self._logged = now
             log.info("%s: %s", self.what, self._status(now))
 

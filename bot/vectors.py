@@ -22,6 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from bot.embed import DIM, Encoder, Vectors
+from bot.progress import Progress, no_bars
 
 log = logging.getLogger(__name__)
 
@@ -151,7 +152,7 @@ class SentenceVectors:
                 len(missing),
             )
             self.thread = threading.Thread(
-                target=self._fill, args=(missing,), daemon=True, name="briefbot-embed"
+                target=_without_bars, args=(self._fill, missing), daemon=True, name="briefbot-embed"
             )
             self.thread.start()
 
@@ -176,6 +177,11 @@ class SentenceVectors:
             self.thread.join()
 
     def _fill(self, missing: list[int]) -> None:
+        # A bar on a terminal (the log lines below are the progress elsewhere).
+        with Progress("embedding sentences", len(missing), unit="sentences", logs=False) as bar:
+            self._fill_rows(missing, bar)
+
+    def _fill_rows(self, missing: list[int], bar: Progress) -> None:
         enc = self._encoder()
         started = last = time.monotonic()
         unsaved = 0
@@ -184,6 +190,7 @@ class SentenceVectors:
                 break
             idx = missing[s : s + CHUNK]
             vecs = enc.encode([self._texts[i] for i in idx]).astype(np.float16)
+            bar.advance(len(idx))
             for i, v in zip(idx, vecs, strict=True):
                 self.matrix[i] = v
                 self._rows[self._keys[i]] = v
@@ -229,3 +236,9 @@ class SentenceVectors:
         for s in range(0, len(self.matrix), SEARCH_ROWS):
             out[s : s + SEARCH_ROWS] = self.matrix[s : s + SEARCH_ROWS].astype(np.float32) @ q
         return out
+
+
+def _without_bars(work: Callable[[list[int]], None], missing: list[int]) -> None:
+    """A back-fill beside a running bot: its progress is logged, never drawn over the console."""
+    with no_bars():
+        work(missing)

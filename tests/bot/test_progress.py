@@ -111,3 +111,17 @@ async def test_ingestion_reports_the_pages_it_fetched(
     caplog.set_level(logging.INFO)
     await ingest([news_site.url("/feeds/clean.rss")], tmp_path)
     assert "ingesting: 3 of 3 pages (100%), 0 s so far" in lines(caplog)  # the feed, 2 items
+
+
+def test_embedding_sentences_draws_a_bar_on_a_terminal(
+    every_step: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from bot.embed import shared_encoder
+    from bot.vectors import SentenceVectors, VectorStore
+
+    screen = terminal(monkeypatch)
+    texts = ["The harbour ferry resumed on Tuesday.", "The library budget was approved."]
+    SentenceVectors(texts, shared_encoder, VectorStore(tmp_path, "test-model"), sync_limit=10)
+    drawn = screen.getvalue()
+    monkeypatch.undo()
+    assert "embedding sentences" in drawn and "2/2" in drawn

@@ -26,7 +26,6 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from threadpoolctl import ThreadpoolController
 
 MODEL_PACKAGE = "all_minilm_l6_v2"
 MODEL_NAME = "all-MiniLM-L6-v2"
@@ -43,6 +42,21 @@ DELTA = Path(__file__).with_name("data") / "encoder-delta.npz"
 
 class ModelUnavailable(RuntimeError):
     """The model package is not installed: answers fall back to the lexical engine alone."""
+
+
+def require() -> Path:
+    """The model's zip, once the packages the encoder needs are known to import: raises
+    ModelUnavailable (answers then come from words alone) rather than failing mid-question.
+    Cheap: nothing is loaded."""
+    try:  # imported lazily: without them the words-alone engine must still start
+        import threadpoolctl  # noqa: F401
+        import tokenizers  # noqa: F401
+    except ImportError as exc:
+        raise ModelUnavailable(
+            f"the package {exc.name!r} is not installed: run `make` (or `pip install -e .`) "
+            "to bring .venv up to date"
+        ) from exc
+    return model_zip()
 
 
 def model_zip() -> Path:
@@ -127,8 +141,13 @@ class Encoder:
     """Turns texts into unit vectors whose dot product measures closeness of meaning."""
 
     def __init__(self, path: Path | None = None, delta: Path | None = DELTA) -> None:
-        from tokenizers import Tokenizer  # imported here: only the semantic layer needs it
+        require()
+        from threadpoolctl import ThreadpoolController
+        from tokenizers import Tokenizer
 
+        # Looking the BLAS libraries up costs milliseconds, a question's forward pass a few:
+        # found once per encoder (there is one a process).
+        self._blas = ThreadpoolController()
         source = path or model_zip()
         tok_json, blob = _unpacked(source)
         tok = Tokenizer.from_str(tok_json)
@@ -198,7 +217,7 @@ class Encoder:
             # A question is a few dozen word pieces: BLAS threads cost more than they save there
             # (and spin against other processes), so small inputs run on one.
             if ids.size < SMALL_INPUT:
-                with _blas().limit(limits=1, user_api="blas"):
+                with self._blas.limit(limits=1, user_api="blas"):
                     out[idx] = self._forward(ids, mask)
             else:
                 out[idx] = self._forward(ids, mask)
@@ -226,13 +245,6 @@ class Encoder:
         norm = np.linalg.norm(pooled, axis=1, keepdims=True)
         unit: Vectors = (pooled / np.maximum(norm, 1e-12)).astype(np.float32)
         return unit
-
-
-@functools.cache
-def _blas() -> ThreadpoolController:
-    """Found once: looking the BLAS libraries up costs milliseconds, a question's forward pass
-    only a few."""
-    return ThreadpoolController()
 
 
 _SHARED: Encoder | None = None

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from bot.embed import Encoder, Vectors, model_id, shared_encoder
+from bot.embed import Encoder, Vectors, model_id, require, shared_encoder
 from bot.index import Index
 from bot.query import Query, stopword_meant
 from bot.ranking import TYPE_MISS, Candidate, article_coverage, score_sentences
@@ -132,6 +132,7 @@ class Semantic:
         cls, index: Index, directory: Path | None, *, sync_limit: int, name: str = "vectors"
     ) -> Semantic:
         """Vectors for every sentence of ``index``: saved ones reused, new ones embedded."""
+        require()  # a missing package means words alone from the start, not a failed question
         table = index.sentence_table
         texts = [
             f"{index.articles[int(index.sent_article[i])].title}. {table.text(i)}"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -139,4 +141,18 @@ def test_answers_use_words_while_a_large_corpus_is_embedded(corpus: Path, tmp_pa
 def test_semantic_off_answers_from_words_alone(corpus: Path) -> None:
     engine = Engine.load(make_settings(briefbot_corpus=corpus, briefbot_semantic=False))
     assert engine.semantic is None
+    assert "this spring" in engine.ask_sync("when is Takaichi visiting the US?").passages[0].quote
+
+
+def test_a_missing_model_package_means_words_alone_with_a_warning(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setitem(sys.modules, "threadpoolctl", None)  # importing it now fails
+    settings = make_settings(
+        briefbot_corpus=corpus, briefbot_semantic=True, briefbot_index_dir=tmp_path
+    )
+    with caplog.at_level(logging.WARNING):
+        engine = Engine.load(settings)
+    assert engine.semantic is None
+    assert "threadpoolctl" in caplog.text and "make" in caplog.text
     assert "this spring" in engine.ask_sync("when is Takaichi visiting the US?").passages[0].quote

@@ -17,7 +17,6 @@ import json
 import mmap
 import os
 import struct
-import tempfile
 import threading
 import zipfile
 from collections.abc import Sequence
@@ -26,6 +25,8 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+
+from bot.atomic import replaced
 
 MODEL_PACKAGE = "all_minilm_l6_v2"
 MODEL_NAME = "all-MiniLM-L6-v2"
@@ -102,10 +103,8 @@ def _unpacked(source: Path) -> tuple[str, bytes | mmap.mmap]:
             blob = zf.read("model.safetensors")
             try:
                 cache.parent.mkdir(parents=True, exist_ok=True)
-                fd, tmp = tempfile.mkstemp(dir=cache.parent, suffix=".tmp")
-                with os.fdopen(fd, "wb") as f:
+                with replaced(cache) as f:
                     f.write(blob)
-                os.replace(tmp, cache)
             except OSError:
                 pass
             return tok_json, blob

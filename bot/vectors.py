@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -21,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from bot.atomic import replaced
 from bot.embed import DIM, Encoder, Vectors
 from bot.progress import Progress, no_bars
 
@@ -75,12 +74,8 @@ class VectorStore:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             keys = np.frombuffer(b"".join(rows), dtype="V16") if rows else np.zeros(0, "V16")
             vecs = np.stack(list(rows.values())) if rows else np.zeros((0, DIM), np.float16)
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
-            with os.fdopen(fd, "wb") as f:
+            with replaced(self.path) as f:
                 np.savez(f, meta=np.array(f"{FORMAT}:{self.model_id}"), keys=keys, vecs=vecs)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, self.path)
         except OSError as exc:
             log.warning(
                 "could not save sentence vectors to %s (%s): they will be computed again "

@@ -18,9 +18,7 @@ import datetime as dt
 import fcntl
 import hashlib
 import logging
-import os
 import re
-import tempfile
 import time
 import unicodedata
 from collections.abc import AsyncIterator, Sequence
@@ -31,6 +29,7 @@ import yaml
 from pydantic import BaseModel, Field, ValidationError
 
 from bot import front_matter
+from bot.atomic import replaced
 from bot.ingest.models import IngestError
 
 log = logging.getLogger(__name__)
@@ -100,23 +99,8 @@ def render_markdown(meta: dict[str, Any], paragraphs: Sequence[str]) -> str:
 
 def write_atomic(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` through a hidden temporary file and a rename."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        # mkstemp makes the file private (0600); an article is as readable as its folder's files.
-        try:
-            mode = path.stat().st_mode & 0o777
-        except OSError:
-            mode = 0o644
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    with replaced(path) as f:
+        f.write(text.encode("utf-8"))
 
 
 def corpus_folder(path: Path) -> Path:

@@ -13,13 +13,14 @@ import io
 import json
 import mmap
 import os
-import tempfile
 import zlib
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from pydantic import BaseModel
+
+from bot.atomic import replaced
 
 CHUNK = 1 << 24  # bytes read at a time when a file is checksummed without mapping it
 
@@ -68,16 +69,8 @@ def _write(path: Path, data: memoryview | bytes) -> Stored:
 
 def replace_text(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` atomically: a temporary file in the same folder, renamed."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with replaced(path) as f:
+        f.write(text.encode("utf-8"))
 
 
 def verify(folder: Path, stored: Stored) -> None:

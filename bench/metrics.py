@@ -4,7 +4,10 @@ answerability trade-off (what a threshold on a system's top score answers and re
 from __future__ import annotations
 
 import math
+import re
+import string
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -44,6 +47,7 @@ class Outcome:
 
     quotes: tuple[str, ...]
     answered: bool = True
+    highlight: str = ""  # the highlighted words of the first quote, joined by spaces
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,8 @@ class Quality:
     mrr10: float
     not_found: float
     top_quote_chars: float
+    highlight_f1: float = 0.0
+    highlight_em: float = 0.0
 
     def as_dict(self) -> dict[str, float]:
         """The figures as a plain dict, for the JSON dump."""
@@ -66,6 +72,8 @@ class Quality:
             "mrr@10": self.mrr10,
             "not_found": self.not_found,
             "top_quote_chars": self.top_quote_chars,
+            "highlight_f1": self.highlight_f1,
+            "highlight_em": self.highlight_em,
         }
 
 
@@ -81,6 +89,10 @@ def score(outcomes: Sequence[Outcome], golds: Sequence[Sequence[str]]) -> Qualit
         for o, gold in zip(outcomes, golds, strict=True)
     ]
     tops = [len(o.quotes[0]) for o in outcomes if o.answered and o.quotes]
+    marked = [
+        (answer_f1(o.highlight, gold), answer_em(o.highlight, gold)) if o.answered else (0.0, 0.0)
+        for o, gold in zip(outcomes, golds, strict=True)
+    ]
     return Quality(
         n=n,
         hit1=sum(hit_at(r, 1) for r in ranks) / n,
@@ -88,7 +100,38 @@ def score(outcomes: Sequence[Outcome], golds: Sequence[Sequence[str]]) -> Qualit
         mrr10=sum(reciprocal_rank(r, 10) for r in ranks) / n,
         not_found=sum(not o.answered for o in outcomes) / n,
         top_quote_chars=sum(tops) / len(tops) if tops else 0.0,
+        highlight_f1=sum(f for f, _ in marked) / n,
+        highlight_em=sum(e for _, e in marked) / n,
     )
+
+
+_ARTICLES = re.compile(r"\b(a|an|the)\b")
+
+
+def squad_normal(text: str) -> str:
+    """SQuAD's answer normalisation: lower case, no punctuation, articles or extra spaces."""
+    text = "".join(ch for ch in text.lower() if ch not in string.punctuation)
+    return " ".join(_ARTICLES.sub(" ", text).split())
+
+
+def answer_f1(predicted: str, golds: Sequence[str]) -> float:
+    """SQuAD's token F1 of ``predicted`` against the best of ``golds`` (0 for no prediction)."""
+    pred = squad_normal(predicted).split()
+    best = 0.0
+    for gold in golds:
+        ref = squad_normal(gold).split()
+        common = Counter(pred) & Counter(ref)
+        same = sum(common.values())
+        if same:
+            prec, rec = same / len(pred), same / len(ref)
+            best = max(best, 2 * prec * rec / (prec + rec))
+    return best
+
+
+def answer_em(predicted: str, golds: Sequence[str]) -> float:
+    """SQuAD's exact match: 1 when ``predicted`` normalises to one of ``golds``."""
+    pred = squad_normal(predicted)
+    return float(bool(pred) and any(pred == squad_normal(g) for g in golds))
 
 
 def percentile(values: Sequence[float], p: float) -> float:

@@ -83,7 +83,9 @@ def traced_build_peak(corpus: Path) -> float | None:
 
 def to_outcome(answer: Any) -> Outcome:
     """The quotes (best first) and answered flag of an ``Answer``."""
-    return Outcome(tuple(p.quote for p in answer.passages), bool(answer.answered))
+    first = answer.passages[0] if answer.passages else None
+    marked = " ".join(first.quote[a:b] for a, b in first.highlight) if first else ""
+    return Outcome(tuple(p.quote for p in answer.passages), bool(answer.answered), marked)
 
 
 async def _ask_all(
@@ -142,8 +144,14 @@ def cli_batch(corpus: Path, questions: Sequence[str], timeout: float = 1200) -> 
     outcomes = []
     for line in lines:
         data = json.loads(line)
-        quotes = tuple(p.get("quote", "") for p in data.get("passages") or [])
-        outcomes.append(Outcome(quotes, bool(data.get("answered"))))
+        passages = data.get("passages") or []
+        quotes = tuple(p.get("quote", "") for p in passages)
+        marked = (
+            " ".join(passages[0]["quote"][a:b] for a, b in passages[0].get("highlight") or [])
+            if passages
+            else ""
+        )
+        outcomes.append(Outcome(quotes, bool(data.get("answered")), marked))
     return {
         "n": len(questions),
         "wall_s": wall,

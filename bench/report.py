@@ -42,7 +42,7 @@ def quality_table(figures: dict[str, Any]) -> Table:
     )
     for col in ("system", "hit@1", "hit@3", "MRR@10", "not found", "typo hit@1", "typo hit@3"):
         t.add_column(col, justify="right" if col != "system" else "left")
-    for col in ("typo MRR", "p50", "p95", "p99", "build s", "quote"):
+    for col in ("typo MRR", "mark F1", "mark EM", "p50", "p95", "p99", "build s", "quote"):
         t.add_column(col, justify="right")
     for name, s in figures["systems"].items():
         if "skipped" in s:
@@ -58,6 +58,8 @@ def quality_table(figures: dict[str, Any]) -> Table:
             _f(ty["hit@1"]),
             _f(ty["hit@3"]),
             _f(ty["mrr@10"]),
+            _f(c.get("highlight_f1")),
+            _f(c.get("highlight_em")),
             _f(lat["p50"], ".2f"),
             _f(lat["p95"], ".2f"),
             _f(lat["p99"], ".2f"),
@@ -409,6 +411,17 @@ def goals(figures: dict[str, Any]) -> list[Goal]:
         figures, "sets", "systems", "ours", "shipped", key
     )
     return [
+        Goal("SQuAD clean hit@1 (reader)", g("clean", "hit@1"), 0.85, True, issue="15"),
+        Goal("SQuAD typo hit@1 (reader)", g("typo", "hit@1"), 0.80, True, issue="15"),
+        Goal("highlight F1, SQuAD", g("clean", "highlight_f1"), 0.65, True, issue="15"),
+        Goal("paraphrase hit@1 (reader)", shipped("hit@1"), 0.80, True, issue="15"),
+        Goal("paraphrase 'not found' (reader)", shipped("not_found"), 0.05, False, ".1%", "15"),
+        Goal("off-topic quoted (reader)", shipped("off_topic_quoted"), 0.05, False, ".1%", "15"),
+        Goal(
+            "unanswerable quoted (reader)", shipped("unanswerable_quoted"), 0.45, False, ".1%", "15"
+        ),
+        Goal("p50 ms at ~5k, reader included", g("latency_ms", "p50"), 40.0, False, ".2f", "15"),
+        Goal("p99 ms at ~5k, reader included", g("latency_ms", "p99"), 120.0, False, ".2f", "15"),
         Goal("SQuAD clean hit@1", g("clean", "hit@1"), 0.75, True, issue="5, 11"),
         Goal("SQuAD clean hit@3", g("clean", "hit@3"), 0.87, True, issue="5"),
         Goal("SQuAD typo hit@1", g("typo", "hit@1"), 0.71, True, issue="5, 11"),
@@ -428,6 +441,14 @@ def goals(figures: dict[str, Any]) -> list[Goal]:
         Goal("p50 ms at ~5k sentences", g("latency_ms", "p50"), 15.0, False, ".2f", "11"),
         Goal("p99 ms at ~5k sentences", g("latency_ms", "p99"), 60.0, False, ".2f", "11"),
         Goal("1M p50 ms", _get(at_1m, "latency_ms", "p50"), 15.0, False, ".2f", "5"),
+        Goal(
+            "1M p50 ms, words + reader",
+            _get(at_1m, "latency_reader_ms", "p50"),
+            100.0,
+            False,
+            ".2f",
+            "15",
+        ),
         Goal("1M build s", _get(at_1m, "build_s"), 30.0, False, ".1f", "5"),
         Goal("1M peak RSS MiB", _get(at_1m, "peak_rss_mb"), MIB_LIMIT_1M, False, ".0f", "5"),
         Goal(

@@ -78,6 +78,15 @@ def _run_ours(corpus: Path, questions: Sequence[str]) -> dict[str, Any]:
         return ms
 
     ms = asyncio.run(run())
+    # The reader on the lexical candidates (what a large corpus answers with while, or instead
+    # of, embedding every sentence): the same engine, its reader attached.
+    from bot.reader import available, shared_reader
+
+    read_ms: list[float] = []
+    if available():
+        engine.answerer.reader = shared_reader()
+        engine.answerer._cache.clear()
+        read_ms = asyncio.run(run())
     stats = engine.stats()
     return {
         "sentences": stats.passages,
@@ -87,6 +96,7 @@ def _run_ours(corpus: Path, questions: Sequence[str]) -> dict[str, Any]:
         "rss_before_mb": before,
         "rss_built_mb": built,
         "latency_ms": latency_summary(ms),
+        **({"latency_reader_ms": latency_summary(read_ms)} if read_ms else {}),
     }
 
 

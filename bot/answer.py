@@ -1,8 +1,10 @@
 """Answering a question: the best candidate sentences quoted, highlighted and cited, or none.
 
-An :class:`Answerer` holds what an answer must pass (how much of the question the quotes and
-their articles cover) and a cache of recent answers; :mod:`bot.query` analyses the question and
-:mod:`bot.ranking` ranks the sentences.
+An :class:`Answerer` turns the verdict of :mod:`bot.candidates` (the reader's, when the model is
+installed) into quotes: the first one the reader judges an answer, highlighted where the reader
+points, then any other that it also judges an answer and that adds an answer the first lacks.
+Without the model, the lexical checks decide (how much of the question the quotes and their
+articles cover). It also keeps a cache of recent answers.
 """
 
 from __future__ import annotations
@@ -14,11 +16,13 @@ from collections import OrderedDict
 from rapidfuzz import fuzz
 
 from bot.answer_types import AnswerType
+from bot.candidates import Judged, candidates
 from bot.index import Index
 from bot.models import Answer, Passage
 from bot.query import Query, analyse
 from bot.ranking import Candidate, article_coverage, rank
-from bot.semantic import Scored, Semantic
+from bot.reader import Reader
+from bot.semantic import Semantic
 
 MAX_QUOTE = 400
 # Passages after the first must score at least this share of the best one, and cover at least
@@ -35,11 +39,10 @@ DUPLICATE_RATIO = 90
 # on it ("It was ...") is.
 SHORT_SENTENCE = 60
 _ANAPHOR = re.compile(r"^(?:It|This|That|These|Those|They|He|She|The move|The trip|Such)\b")
-# With meaning: a further quote must score at least this share of the best one (fused score) and
-# be judged an answer on its own before it is shown; it must also hold an answer of the kind asked
-# ("when": a date) that the quotes before it don't. Most questions have one answer: a sentence
-# that merely shares the topic ranks further down than this.
-FURTHER_SHARE = 0.92
+# A further quote must be clearly an answer on its own: P(answers) at least this many times the
+# threshold, and at least this share of the first quote's P. Most questions have one answer.
+FURTHER_FACTOR = 2.0
+FURTHER_SHARE = 0.5
 # Answers cached (as JSON) for repeated questions; the oldest used goes first.
 CACHE_SIZE = 1024
 
@@ -56,17 +59,19 @@ class Answerer:
         min_article_coverage: float,
         cache_size: int = CACHE_SIZE,
         semantic: Semantic | None = None,
+        reader: Reader | None = None,
         min_confidence: float | None = None,
     ) -> None:
         self.index = index
         self.semantic = semantic
-        # P(answers) a quote needs, when meaning is used; None = the calibrated threshold.
+        self.reader = reader
+        # P(answers) a quote needs, when the reader decides; None = the calibrated threshold.
         self.min_confidence = min_confidence
         # Share of the question's rare words the best passages must cover.
         self.min_coverage = min_coverage
         # Share of the question a best passage's whole article must hold.
         self.min_article_coverage = min_article_coverage
-        self._cache: OrderedDict[tuple[str, int, bool], str] = OrderedDict()
+        self._cache: OrderedDict[tuple[str, int, bool, bool], str] = OrderedDict()
         self._cache_size = cache_size
         self._cache_lock = threading.Lock()  # asks may run in worker threads at once
 
@@ -74,9 +79,9 @@ class Answerer:
         """At most ``limit`` passages answering ``question`` (already prepared), or an Answer that
         says none does; a new object each call, which the caller may edit."""
         semantic = self.semantic if self.semantic is not None and self.semantic.ready else None
-        # Answers from words alone (while vectors are still being computed) are not kept once
+        # Answers read without vectors (while they are still being computed) are not kept once
         # meaning can be used.
-        key = (question.lower(), limit, semantic is not None)
+        key = (question.lower(), limit, semantic is not None, self.reader is not None)
         with self._cache_lock:
             cached = self._cache.get(key)
             if cached is not None:
@@ -88,11 +93,13 @@ class Answerer:
             answer = Answer(question=question, answered=False)
         else:
             query = analyse(question, self.index)
-            lexical = rank(query, self.index, limit)
-            if semantic is not None:
-                answer = self.compose_hybrid(query, lexical, semantic, limit)
+            if self.reader is not None:
+                judged = candidates(
+                    query, self.index, limit=limit, semantic=self.semantic, reader=self.reader
+                )
+                answer = self.compose_read(query, judged, limit)
             else:
-                answer = self.compose(query, lexical, limit)
+                answer = self.compose(query, rank(query, self.index, limit), limit)
         frozen = answer.model_dump_json()
         with self._cache_lock:
             self._cache[key] = frozen
@@ -137,50 +144,60 @@ class Answerer:
             )
         )
 
-    def compose_hybrid(
-        self, query: Query, lexical: list[Candidate], semantic: Semantic, limit: int
-    ) -> Answer:
-        """Rank by words and meaning; quote only what the calibrated model judges an answer."""
-        ranked = semantic.rank(query, lexical, semantic.embed_question(query.text))
-        if not ranked:
+    @property
+    def threshold(self) -> float:
+        """The P(answers) a quote needs: the configured minimum, else the reader's calibrated."""
+        if self.min_confidence is not None:
+            return self.min_confidence
+        return self.reader.calibration.threshold if self.reader is not None else 1.0
+
+    def compose_read(self, query: Query, judged: list[Judged], limit: int) -> Answer:
+        """Quote what the reader judges an answer: the best read candidate, highlighted where
+        the reader points; then others it also judges an answer that add an answer (another
+        date, another name) the quotes before them lack, never a sentence that only shares
+        words. Quotes of one article come together under one citation."""
+        read = [j for j in judged if j.p is not None]
+        if not read:
             return Answer(question=query.text, answered=False)
-        best, max_cos = ranked[0], max(s.cos for s in ranked)
-        words = self.words_answer(query, lexical)
-        threshold = (
-            semantic.calibration.threshold if self.min_confidence is None else self.min_confidence
-        )
-        if semantic.answerable(query, best, max_cos, words) < threshold and not semantic.agree(
-            query, best, lexical, words
-        ):
-            return Answer(question=query.text, answered=False)
-        chosen: list[Scored] = [best]
-        quotes = [_passage(best.candidate, query, self.index, best.fused)]
-        answers = {self._answer_text(best.candidate)}
-        for s in ranked[1:]:
-            if len(chosen) >= limit or s.fused < best.fused * FURTHER_SHARE:
+        best = read[0]
+        confidence = round(float(best.p or 0.0), 4)
+        if (best.p or 0.0) < self.threshold:
+            return Answer(question=query.text, answered=False, confidence=confidence)
+        quotes = [self._read_passage(best, query)]
+        answers = [self._span_text(best)]
+        further = max(self.threshold * FURTHER_FACTOR, (best.p or 0.0) * FURTHER_SHARE)
+        for j in read[1:]:
+            if len(quotes) >= limit:
                 break
-            if query.kind is not AnswerType.OTHER:
-                found = self._answer_text(s.candidate)
-                if not found or found in answers:
-                    continue  # shares words with the question, adds no answer
-            if semantic.answerable(query, s, max_cos, words) < threshold:
+            found = self._span_text(j)
+            if (j.p or 0.0) < further or not found:
                 continue
-            passage = _passage(s.candidate, query, self.index, s.fused)
+            if any(found in a or a in found for a in answers if a):
+                continue  # the same answer again (or part of it): nothing added
+            passage = self._read_passage(j, query)
             key = " ".join(passage.quote.lower().split())
             if any(
                 fuzz.ratio(key, " ".join(q.quote.lower().split())) >= DUPLICATE_RATIO
                 for q in quotes
             ):
                 continue
-            if query.kind is not AnswerType.OTHER:
-                answers.add(found)
-            chosen.append(s)
+            answers.append(found)
             quotes.append(passage)
-        return Answer(question=query.text, answered=True, passages=_grouped(quotes))
+        return Answer(
+            question=query.text, answered=True, passages=_grouped(quotes), confidence=confidence
+        )
 
-    def _answer_text(self, c: Candidate) -> str:
-        text = self.index.sentence_table.text(c.id)
-        return " ".join(text[a:b].lower() for a, b in c.spans)
+    def _span_text(self, j: Judged) -> str:
+        if j.span is None:
+            return ""
+        text = self.index.sentence_table.text(j.id)
+        return " ".join(text[j.span[0] : j.span[1]].lower().split())
+
+    def _read_passage(self, j: Judged, query: Query) -> Passage:
+        """The quote of a read candidate: the reader's answer span is the highlight, the
+        answer-type words only where it points at nothing."""
+        span = [j.span] if j.span is not None else None
+        return _passage(j.candidate, query, self.index, round(float(j.p or 0.0), 4), span)
 
 
 def _grouped(passages: list[Passage]) -> list[Passage]:
@@ -202,9 +219,17 @@ def _off_topic(query: Query) -> bool:
     return len(missing) > len({t.surface for t in specific})
 
 
-def _passage(c: Candidate, query: Query, index: Index, score: float | None = None) -> Passage:
+def _passage(
+    c: Candidate,
+    query: Query,
+    index: Index,
+    score: float | None = None,
+    answer: list[tuple[int, int]] | None = None,
+) -> Passage:
+    """The quote of ``c`` with its citation; ``answer``: the characters to highlight (the
+    reader's span), else the answer-type words the ranking found."""
     text, offset = index.sentence_table.text(c.id), 0
-    highlight = c.spans[:2] if c.spans else []
+    highlight = answer if answer else c.spans[:2] if c.spans else []
     if not highlight and query.kind is AnswerType.OTHER:
         highlight = _merge(c.matched)
     # A sentence that leans on the one before ("It was ...") is quoted with it when short.

@@ -65,13 +65,39 @@ DURATION_RE = re.compile(
     r"|\b(?:for|over|within)\s+(?:\w+\s+)?(?:second|minute|hour|day|week|month|year|decade)s\b",
     re.IGNORECASE,
 )
+
+
+def _upper_class() -> str:
+    """A character class of every upper- and title-case letter of the Basic Multilingual Plane,
+    as ranges: ``re`` has no ``\\p{Lu}``, and names are not all ASCII ("André", "Łódź")."""
+    ranges: list[list[int]] = []
+    for c in range(0x10000):
+        ch = chr(c)
+        if ch.isupper() or ch.istitle():
+            if ranges and ranges[-1][1] == c - 1:
+                ranges[-1][1] = c
+            else:
+                ranges.append([c, c])
+    return (
+        "["
+        + "".join(
+            re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
+            for a, b in ranges
+        )
+        + "]"
+    )
+
+
+_UP = _upper_class()
+# A name's word: a capital, then letters, digits and inner marks, ending in a letter or digit.
+_NAME_WORD = rf"{_UP}[\w'’.-]*[^\W_]"
 # Capitalised runs ("Donald Trump", "South Korea"); function words may join them ("Bank of Japan").
 NAME_RE = re.compile(
-    r"\b[A-Z][\w'’.-]*[a-zA-Z0-9](?:\s+(?:(?:of|de|van|von|the|al|bin|la|du)\s+)?[A-Z][\w'’.-]*[a-zA-Z0-9])*"
+    rf"\b{_NAME_WORD}(?:\s+(?:(?:of|de|van|von|the|al|bin|la|du)\s+)?{_NAME_WORD})*"
 )
 PLACE_RE = re.compile(
     r"\b(?:in|at|near|from|to|into|across|outside|inside|around|throughout)\s+(?:the\s+)?"
-    r"([A-Z][\w'’.-]*(?:\s+(?:of\s+)?[A-Z][\w'’.-]*)*)"
+    rf"({_UP}[\w'’.-]*(?:\s+(?:of\s+)?{_UP}[\w'’.-]*)*)"
 )
 REASON_RE = re.compile(
     r"\b(?:because|due to|owing to|since|so that|in order to|aims? to|aiming to|to showcase|"

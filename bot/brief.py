@@ -10,7 +10,7 @@ from functools import cached_property
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from bot.answer_types import NAME_RE
+from bot.answer_types import NAME_RE, TIME_RE
 from bot.index import Index
 from bot.models import Article, ArticleRef, Briefing, BriefItem
 from bot.query import analyse
@@ -151,6 +151,8 @@ class Briefer:
                     name = m.group().strip(" .'’")
                     if name.lower() in STOPWORDS or len(name) < 3 or m.start() == 0:
                         continue
+                    if TIME_RE.fullmatch(name):
+                        continue  # "Monday", "March": capitalised, but a date is no topic
                     counts[name] += 1
         names = [n for n, c in counts.most_common() if c >= 2]
         titles = [arts[i].title for i in self.order[:_TOPIC_SOURCES]]

@@ -11,11 +11,13 @@ from bot.wording import plural
 log = logging.getLogger(__name__)
 
 HELP = (
-    "Ask me a question about the articles I follow, e.g. “when is Takaichi visiting the US?”. "
+    "Ask me a question about the articles I follow{example}. "
     "I answer with the exact passage, quoted and cited.\n"
-    "Commands: /brief [topic] for the latest articles (or those on a topic), "
+    "Commands: /brief [topic] for the latest articles (or those on a topic{topic}), "
     "/sources for what I know, /help for this message."
 )
+# Sources named by /sources; the rest are counted.
+SOURCES_SHOWN = 8
 
 
 _GREETINGS = frozenset(
@@ -50,7 +52,7 @@ class Chat:
         """Turn one user message into a reply; never raises for bad input."""
         text = (text or "").strip()
         if not text or text.lower().strip("!.? ") in _GREETINGS:
-            return TextReply(kind="help", text=HELP)
+            return TextReply(kind="help", text=await self.help_text())
         command, _, rest = text.partition(" ")
         command = command.lower()
         if command == "/brief":
@@ -60,13 +62,15 @@ class Chat:
         if command == "/ask":
             return await self.ask(rest)
         if command.startswith("/") and len(command) > 1 and command[1:].isalpha():
-            return TextReply(kind="help", text=f"Unknown command {command}. " + HELP)
+            return TextReply(
+                kind="help", text=f"Unknown command {command}. " + await self.help_text()
+            )
         return await self.ask(text)
 
     async def ask(self, question: str) -> Reply:
         """Answer a question; an empty one gets the help text."""
         if not question.strip():
-            return TextReply(kind="help", text=HELP)
+            return TextReply(kind="help", text=await self.help_text())
         return AnswerReply(answer=await self.engine.ask(question))
 
     async def brief(self, topic: str | None = None) -> Reply:
@@ -74,10 +78,25 @@ class Chat:
         topic = (topic or "").strip() or None
         return BriefingReply(briefing=await self.engine.brief(topic))
 
+    async def help_text(self) -> str:
+        """What the bot does and its commands, with examples from the loaded corpus (its most
+        frequent topic), not from an article it may not hold."""
+        topics = await self.engine.topics("", 1)
+        if not topics:
+            return HELP.format(example="", topic="")
+        topic = topics[0]
+        return HELP.format(
+            example=f", e.g. “what is the latest on {topic}?”", topic=f": /brief {topic}"
+        )
+
     def sources_text(self) -> str:
-        """A short description of the corpus: counts, sources, newest dates."""
+        """A short description of the corpus: counts, sources (the most frequent named, the rest
+        counted), newest dates."""
         s = self.engine.stats()
-        sources = ", ".join(f"{name} ({n})" for name, n in list(s.sources.items())[:8]) or "none"
+        named = list(s.sources.items())
+        sources = ", ".join(f"{name} ({n})" for name, n in named[:SOURCES_SHOWN]) or "none"
+        if len(named) > SOURCES_SHOWN:
+            sources += f" and {plural(len(named) - SOURCES_SHOWN, 'more source')}"
         newest = ", ".join(d.isoformat() for d in s.newest[:3]) or "none"
         return (
             f"I know {plural(s.articles, 'article')} "

@@ -203,6 +203,10 @@ def _read_markdown(text: str) -> tuple[dict[str, Any], int]:
         ) from None
     except ValueError as exc:  # a YAML timestamp that is no real date ("date: 2026-13-45")
         raise _Bad(2, f"front matter has a bad date: {exc}") from None
+    except RecursionError:  # PyYAML composes nested lists recursively: "[[[[..." 400 deep
+        raise _Bad(2, _TOO_DEEP) from None
+    if _depth(meta) > MAX_NESTING:
+        raise _Bad(2, _TOO_DEEP)
     if not isinstance(meta, dict):
         raise _Bad(2, "front matter must be 'key: value' lines")
     if isinstance(meta.get("id"), int | float):
@@ -277,6 +281,25 @@ def _read_jsonl(path: Path, report: LoadReport) -> Iterator[Article]:
     yield from articles
 
 
+# An article is a flat record (a list of tags at most): anything nested deeper than this is not
+# one, and deep nesting is how a small file exhausts a recursive parser.
+MAX_NESTING = 8
+_TOO_DEEP = f"nested more than {MAX_NESTING} levels deep: an article is a flat record"
+
+
+def _depth(value: object) -> int:
+    """How deeply lists and mappings nest in ``value`` (without recursing on it)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        if isinstance(item, list | tuple):
+            deepest = max(deepest, level)
+            stack += [(x, level + 1) for x in item]
+    return deepest
+
+
 def _jsonl_article(path: Path, n: int, line: str, skipped: list[Skipped]) -> Article | None:
     """The article on line ``n``, or None with the reason added to ``skipped``."""
     if not line.strip():
@@ -285,6 +308,11 @@ def _jsonl_article(path: Path, n: int, line: str, skipped: list[Skipped]) -> Art
         obj = json.loads(line)
     except json.JSONDecodeError as exc:
         skipped.append(Skipped(str(path), n, f"not valid JSON: {exc.msg}"))
+        return None
+    except RecursionError:  # the json module recurses on nesting: "[[[[..." ~1,000 deep
+        obj = None
+    if obj is None or _depth(obj) > MAX_NESTING:
+        skipped.append(Skipped(str(path), n, _TOO_DEEP))
         return None
     if not isinstance(obj, dict):
         skipped.append(Skipped(str(path), n, "each line must be a JSON object"))

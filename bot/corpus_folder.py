@@ -90,10 +90,15 @@ def _walk(folder: Path, listing: Listing, seen: set[tuple[int, int]]) -> None:
             _walk(path, listing, seen)
         elif is_file:
             (listing.files if path.suffix.lower() in FORMATS else listing.ignored).append(path)
-        elif entry.is_symlink():
+        elif entry.is_symlink() and not os.path.exists(entry.path):
             target = os.readlink(entry.path)
             listing.problems.append(
                 FolderProblem(entry.path, f"broken symlink: its target {target} does not exist")
+            )
+        elif path.suffix.lower() in FORMATS or entry.is_symlink():
+            # A device, a pipe or a socket (say /dev/zero linked in): never read, it may not end.
+            listing.problems.append(
+                FolderProblem(entry.path, "not a regular file (a device, pipe or socket): skipped")
             )
 
 

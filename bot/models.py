@@ -59,6 +59,9 @@ class Answer(BaseModel):
     # A notice for the user, e.g. that an over-long question was cut.
     notice: str | None = None
     articles_searched: int = 0
+    # How sure the reader is (0-1) that the best passage answers, whether quoted or not; None
+    # when words alone decided (no sentence model).
+    confidence: float | None = None
 
 
 class BriefItem(BaseModel):

@@ -1,17 +1,13 @@
-"""Meaning beside words: hybrid ranking and a calibrated "does this answer?" decision.
+"""Meaning beside words: sentence vectors, and the candidates they add to the lexical ones.
 
 Why: people in a chat don't reuse an article's words ("the states" for "the United States", "go to
-Beijing" for "visit China"), and an unrelated question shares a few words with some sentence. The
-sentence model finds passages by meaning; its cosine, fused with the lexical score, ranks them;
-and a logistic model over a few signals (fitted on data by ``bench/calibrate.py``, on one half of
-the articles, reported on the other) decides whether the best passage answers at all.
+Beijing" for "visit China"). The sentence model finds passages by meaning; its cosine, fused with
+the lexical score, ranks them for the reader (``bot/candidates.py``), which decides.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,43 +18,16 @@ import numpy.typing as npt
 from bot.embed import Encoder, Vectors, model_id, require, shared_encoder
 from bot.index import Index
 from bot.query import Query, stopword_meant
-from bot.ranking import TYPE_MISS, Candidate, article_coverage, score_sentences
+from bot.ranking import TYPE_MISS, Candidate, score_sentences
 from bot.vectors import SentenceVectors, VectorStore
 
 log = logging.getLogger(__name__)
 
-CALIBRATION = Path(__file__).with_name("data") / "answerability.json"
 # Sentences found by meaning alone that join the lexical candidates.
 DENSE_CANDIDATES = 20
-# Words and meaning agree: the best passage is also the best by words alone, holds at least this
-# share of the question's rare words, and its article this share of the whole question. Such a
-# passage is quoted even when the sentence model is unsure (short factual questions often share
-# little phrasing with their answer: "How long was the call?" - "the 25-minute talks"). Checked on
-# SQuAD split A half 1: +1.7 points hit@1 on SQuAD, +2.8 with typos, +1.5 off-topic quoted.
-AGREE_COVERAGE = 0.5
-AGREE_ARTICLE_COVERAGE = 0.8
-
-
-@dataclass(frozen=True)
-class Calibration:
-    """Fusion weight and the answerability model, as fitted by ``bench/calibrate.py``."""
-
-    cos_weight: float  # a cosine point is worth this many lexical-score units (score / 10)
-    features: tuple[str, ...]
-    weights: tuple[float, ...]
-    bias: float
-    threshold: float  # quote when P(answerable) reaches this
-
-    @classmethod
-    def load(cls, path: Path = CALIBRATION) -> Calibration:
-        d = json.loads(path.read_text(encoding="utf-8"))
-        return cls(
-            cos_weight=float(d["cos_weight"]),
-            features=tuple(d["features"]),
-            weights=tuple(float(w) for w in d["weights"]),
-            bias=float(d["bias"]),
-            threshold=float(d["threshold"]),
-        )
+# A cosine point is worth this many lexical-score units (score / 10) in the fused rank score
+# (fitted by the former answerability calibration on SQuAD split A; the ranking is flat around it).
+COS_WEIGHT = 12.0
 
 
 @dataclass
@@ -68,28 +37,6 @@ class Scored:
     candidate: Candidate
     cos: float
     fused: float
-
-
-def signals(
-    query: Query, top: Scored, index: Index, max_cos: float, words: bool
-) -> dict[str, float]:
-    """What the answerability model looks at, for one ranked passage."""
-    c = top.candidate
-    specific = [t for t in query.terms if t.specific]
-    missing_names = any(t.name and t.specific for t in query.missing)
-    known = len(query.terms) + len(query.missing)
-    return {
-        "cos": top.cos,
-        "words_answer": float(words),
-        "max_cos": max_cos,
-        "lexical": c.score / 10.0,
-        "coverage": c.coverage,
-        "article_coverage": article_coverage(c.id, query, index),
-        "grounded": float(c.grounded),
-        "no_topic_words": float(not specific),
-        "missing_name": float(missing_names),
-        "missing_share": len(query.missing) / known if known else 1.0,
-    }
 
 
 def spelled(question: str, index: Index) -> str:
@@ -119,12 +66,10 @@ class Semantic:
         self,
         index: Index,
         vectors: SentenceVectors,
-        calibration: Calibration,
         encoder: Callable[[], Encoder] = shared_encoder,
     ) -> None:
         self.index = index
         self.vectors = vectors
-        self.calibration = calibration
         self._encoder = encoder
 
     @classmethod
@@ -140,7 +85,7 @@ class Semantic:
         ]
         store = VectorStore(directory, model_id(), name)
         vectors = SentenceVectors(texts, shared_encoder, store, sync_limit=sync_limit)
-        return cls(index, vectors, Calibration.load())
+        return cls(index, vectors)
 
     def carried_over(
         self, index: Index, keep: npt.NDArray[np.bool_], *, sync_limit: int
@@ -156,7 +101,7 @@ class Semantic:
             for i in range(start, len(index))
         ]
         vectors = self.vectors.carried_over(keep, texts, sync_limit=sync_limit)
-        return Semantic(index, vectors, self.calibration, self._encoder)
+        return Semantic(index, vectors, self._encoder)
 
     @property
     def ready(self) -> bool:
@@ -166,6 +111,18 @@ class Semantic:
         vec: Vectors = self._encoder().encode([spelled(text, self.index)])[0]
         return vec
 
+    def cosines_of(self, qvec: Vectors, ids: list[int]) -> list[float]:
+        """The cosine of ``qvec`` with these sentences: from their saved vectors, or embedded now
+        while the corpus's vectors are still being computed (a handful of sentences), so the
+        reader's verdict on a candidate never depends on how far that has got."""
+        if not ids:
+            return []
+        if self.ready:
+            return [float(c) for c in self.vectors.cosines(qvec, np.asarray(ids, np.int64))]
+        index, table = self.index, self.index.sentence_table
+        texts = [f"{index.citation(i).title}. {table.text(i)}" for i in ids]
+        return [float(c) for c in self._encoder().encode(texts) @ qvec]
+
     def rank(self, query: Query, lexical: list[Candidate], qvec: Vectors) -> list[Scored]:
         """Lexical candidates and the closest sentences by meaning, by fused score."""
         cos = self.vectors.cosines(qvec)
@@ -173,7 +130,7 @@ class Semantic:
         dense = np.argpartition(-cos, k - 1)[:k] if k else np.zeros(0, np.int64)
         have = {c.id for c in lexical}
         extra = score_sentences([int(i) for i in dense if int(i) not in have], query, self.index)
-        w = self.calibration.cos_weight
+        w = COS_WEIGHT
         # A sentence without the kind of answer asked for ("when": a date) is an unlikely answer
         # however close in meaning: the lexical score already counts that, the cosine must too.
         miss = TYPE_MISS[query.kind]
@@ -187,28 +144,6 @@ class Semantic:
         ]
         scored.sort(key=lambda s: -s.fused)
         return scored
-
-    def answerable(self, query: Query, passage: Scored, max_cos: float, words: bool) -> float:
-        """P(``passage`` answers the question), from the calibrated logistic model; ``max_cos``
-        is the best cosine of any sentence (how close the corpus comes at all), ``words`` the
-        lexical verdict (coverage, names, article)."""
-        sig = signals(query, passage, self.index, max_cos, words)
-        cal = self.calibration
-        z = cal.bias + sum(w * sig[f] for f, w in zip(cal.features, cal.weights, strict=True))
-        return 1.0 / (1.0 + math.exp(-z))
-
-    def agree(self, query: Query, best: Scored, lexical: list[Candidate], words: bool) -> bool:
-        """True when words and meaning pick the same passage and it holds the question's words
-        (see AGREE_COVERAGE)."""
-        c = best.candidate
-        return bool(
-            words
-            and lexical
-            and lexical[0].id == c.id
-            and c.coverage >= AGREE_COVERAGE
-            and article_coverage(c.id, query, self.index) >= AGREE_ARTICLE_COVERAGE
-            and not any(t.name and t.specific for t in query.missing)
-        )
 
     def close(self) -> None:
         self.vectors.close()

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import get_args
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.errors import ConfigError
@@ -60,7 +62,7 @@ class Settings(BaseSettings):
     # answers from words alone (no model loaded).
     briefbot_semantic: bool = True
     # How sure (0-1) the bot must be that the best passage answers before quoting it; unset =
-    # the calibrated value (bot/data/answerability.json). Higher = stricter.
+    # the reader's calibrated value (bot/data/reader.json). Higher = stricter.
     briefbot_min_confidence: float | None = Field(default=None, ge=0.0, le=1.0)
     # Where saved index parts (the lexical index, sentence vectors) live; unset = a .briefbot
     # folder beside the corpus (inside a corpus folder; the loader skips hidden folders).
@@ -90,7 +92,7 @@ class Settings(BaseSettings):
     def _feeds(cls, value: str) -> str:
         for url in _split_urls(value):
             if not url.startswith(("http://", "https://")):
-                raise ValueError(f"BRIEFBOT_FEEDS: {url!r} is not an http(s) URL")
+                raise ValueError(f"{url!r} is not an http(s) URL")
         return value
 
     @property
@@ -126,3 +128,42 @@ def _secret(value: SecretStr | str | None) -> str:
 
 def _split_urls(value: str) -> list[str]:
     return list(dict.fromkeys(u.strip() for u in value.replace("\n", ",").split(",") if u.strip()))
+
+
+_FORMS = {int: "a whole number", float: "a number", bool: "true or false", Path: "a path"}
+
+
+def explain(exc: ValidationError) -> str:
+    """One line per bad variable: its name, the value given, what it must be, and where every
+    variable is described; never a secret's value, never pydantic's internals."""
+    lines = []
+    for err in exc.errors():
+        name = str(err["loc"][0]) if err["loc"] else ""
+        field = Settings.model_fields.get(name)
+        given = "" if field is not None and _is_secret(field.annotation) else err.get("input")
+        shown = f"={given!r}" if isinstance(given, str | int | float) else ""
+        lines.append(f"{name.upper()}{shown}: {_rule(field, err['msg'])} (see .env.example)")
+    return "\n".join(lines)
+
+
+def _is_secret(annotation: object) -> bool:
+    return "SecretStr" in repr(annotation)
+
+
+def _rule(field: FieldInfo | None, message: str) -> str:
+    """What a value must be, from the field's type and bounds ("a whole number from 1 to 10")."""
+    if field is None:
+        return message
+    kinds = [k for k in get_args(field.annotation) or (field.annotation,) if k is not type(None)]
+    form = next((_FORMS[k] for k in kinds if k in _FORMS), None)
+    if form is None:  # a validator's own message says it best ("... is not an http(s) URL")
+        return message.removeprefix("Value error, ")
+    low = next((m.ge for m in field.metadata if hasattr(m, "ge")), None)
+    high = next((m.le for m in field.metadata if hasattr(m, "le")), None)
+    if low is not None and high is not None:
+        return f"must be {form} from {low:g} to {high:g}"
+    if low is not None:
+        return f"must be {form} of at least {low:g}"
+    if high is not None:
+        return f"must be {form} of at most {high:g}"
+    return f"must be {form}"

@@ -15,12 +15,13 @@ from collections.abc import Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from pydantic import ValidationError
 from rich.console import Console
 from rich.text import Text
 
 from bot import __version__
 from bot.errors import BriefbotError
-from bot.settings import Settings, env_files
+from bot.settings import Settings, env_files, explain
 from bot.wording import plural
 from handlers import ingest, logs
 from handlers.terminal import piece, show
@@ -108,7 +109,11 @@ def main(argv: list[str] | None = None) -> int:
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     try:
         settings = _configure(args)
-    except ValueError as exc:  # a variable with a wrong value (pydantic), an unknown log level
+    except ValidationError as exc:  # variables with wrong values: one line each
+        for line in explain(exc).splitlines():
+            show(err, f"briefbot: bad configuration: {line}")
+        return USAGE_ERROR
+    except ValueError as exc:  # an unknown log level
         show(err, f"briefbot: bad configuration: {exc}")
         return USAGE_ERROR
     try:

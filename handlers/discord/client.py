@@ -86,6 +86,10 @@ class BriefBot(discord.Client):
             intents.guild_messages = intents.dm_messages = intents.message_content = True
         kwargs.setdefault("intents", intents)
         kwargs.setdefault("allowed_mentions", NO_PINGS)
+        # The bot never joins a voice channel: discord.py's warnings that voice libraries
+        # (PyNaCl, davey) are missing would greet every start with a false alarm.
+        discord.VoiceClient.warn_nacl = False
+        discord.VoiceClient.warn_dave = False
         super().__init__(**kwargs)
         self.settings = settings
         self.engine = engine

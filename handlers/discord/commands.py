@@ -10,7 +10,6 @@ import discord
 from discord import app_commands
 
 from bot.api import Core
-from bot.chat import HELP
 from handlers import render
 from handlers.discord.embeds import NO_PINGS, text_embed
 from handlers.discord.parse import question_text
@@ -84,5 +83,5 @@ def add_commands(bot: BriefBot) -> None:
     @installs
     async def help_(interaction: discord.Interaction) -> None:
         await interaction.response.send_message(
-            embed=text_embed(HELP), ephemeral=True, allowed_mentions=NO_PINGS
+            embed=text_embed(await bot.chat.help_text()), ephemeral=True, allowed_mentions=NO_PINGS
         )

@@ -20,7 +20,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.chat import HELP, Chat
+from bot.chat import Chat
 from bot.models import AnswerReply, BriefingReply, Reply, TextReply
 from bot.question import is_follow_up
 from handlers.slack.blocks import message
@@ -178,7 +178,7 @@ class SlackBot:
 
     async def on_help(self, ack: AsyncAck) -> None:
         """``/help``: what the bot does and its commands, to the asker alone."""
-        await ack(**message(TextReply(kind="help", text=HELP)))
+        await ack(**message(TextReply(kind="help", text=await self.chat.help_text())))
 
     async def reply(self, work: Awaitable[Reply]) -> Reply:
         """The core's reply, or an apology if the core fails (the failure is logged)."""

@@ -145,6 +145,22 @@ def test_who_question_prefers_sentence_naming_a_person(
 
 
 @pytest.mark.parametrize(
+    ("sentence", "name"),
+    [
+        ("The harbour bridge was designed by the architect André Lefèvre.", "André Lefèvre"),
+        ("The harbour bridge was designed by the architect Zeynep Bayraklı.", "Zeynep Bayraklı"),
+        ("The harbour bridge was designed by the architect Łucja Żak.", "Łucja Żak"),
+    ],
+)
+def test_a_name_with_letters_beyond_ascii_is_highlighted_whole(
+    newsroom: Callable[..., Engine], sentence: str, name: str
+) -> None:
+    engine = newsroom(("design.md", "Bridge design praised", "2025-12-01", sentence, "Arts"))
+    passage = top(engine.ask_sync("Who designed the harbour bridge?"))
+    assert name in highlighted(passage), highlighted(passage)
+
+
+@pytest.mark.parametrize(
     "distractor",
     [
         "The climate summit will be held with delegates from every continent.",

@@ -221,3 +221,24 @@ def test_in_a_collection_later_lines_of_one_date_come_first(tmp_path: Path) -> N
     titles = [i.article.title for i in asyncio.run(engine.brief()).items]
 
     assert titles == ["Mike story", "Zulu story", "Alpha story"]
+
+
+def test_topics_offer_names_and_subjects_never_weekdays_or_months(
+    write_article: WriteArticle,
+) -> None:
+    for i, (day, month) in enumerate([("Monday", "March"), ("Friday", "July"), ("Monday", "May")]):
+        folder = write_article(
+            f"t{i}.md",
+            f"Harbour works, part {i}",
+            "2026-01-05",
+            f"Work on the harbour resumed on {day}, said Mayor Ana Kovač. "
+            f"The next stage starts in {month}, Mayor Ana Kovač added.\n\n"
+            f"The board met again on {day}. The board votes in {month}.",
+        )
+    engine = Engine.load(make_settings(briefbot_corpus=folder))
+    offered = asyncio.run(engine.topics("", 25))
+    assert any("Ana Kovač" in t for t in offered), offered
+    dates = {"Monday", "Friday", "March", "July", "May"}
+    assert not dates & set(offered), offered
+    assert not dates & set(asyncio.run(engine.topics("m", 25)))
+    assert not dates & set(engine.hint.replace(",", " ").replace(".", " ").split())

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 import pytest
 
-from bot.chat import HELP, Chat
+from bot.chat import Chat
 from bot.engine import Engine
 from bot.models import AnswerReply, BriefingReply, TextReply
+from tests.conftest import make_settings
 
 
 @pytest.fixture
@@ -31,14 +35,14 @@ async def test_ask_command_is_the_same_as_a_plain_question(chat: Chat) -> None:
 @pytest.mark.parametrize("text", ["/help", "help", "/HELP", "", "   ", "/", "/ask", "/ask   "])
 async def test_help_and_empty_messages_get_the_help_text(chat: Chat, text: str) -> None:
     reply = await chat.handle(text)
-    assert reply == TextReply(kind="help", text=HELP)
-    assert "/brief" in HELP and "/sources" in HELP
+    assert reply == TextReply(kind="help", text=await chat.help_text())
+    assert "/brief" in reply.text and "/sources" in reply.text
 
 
 @pytest.mark.parametrize("text", ["hi", "Hello!", "hey", "thanks", "Thank you.", "good morning"])
 async def test_greetings_get_the_help_text_not_a_search(chat: Chat, text: str) -> None:
     reply = await chat.handle(text)
-    assert reply == TextReply(kind="help", text=HELP)
+    assert reply == TextReply(kind="help", text=await chat.help_text())
 
 
 async def test_brief_command_lists_the_latest_articles(chat: Chat) -> None:
@@ -73,7 +77,7 @@ async def test_unknown_command_names_it_and_shows_help(chat: Chat) -> None:
     reply = await chat.handle("/weather tokyo")
     assert isinstance(reply, TextReply) and reply.kind == "help"
     assert reply.text.startswith("Unknown command /weather.")
-    assert HELP in reply.text
+    assert await chat.help_text() in reply.text
 
 
 async def test_slash_that_is_not_a_command_is_asked_as_a_question(chat: Chat) -> None:
@@ -86,3 +90,31 @@ async def test_off_topic_question_is_a_not_found_answer(chat: Chat) -> None:
     assert isinstance(reply, AnswerReply)
     assert not reply.answer.answered
     assert reply.answer.hint
+
+
+async def test_help_gives_examples_from_the_loaded_corpus(
+    write_article: Callable[..., Path],
+) -> None:
+    folder = write_article(
+        "ferry.md",
+        "Island ferry returns",
+        "2026-02-01",
+        "The island ferry returned to service on Monday, the operator Nordlink said.",
+        tags="[ferries, islands]",
+    )
+    chat = Chat(Engine.load(make_settings(briefbot_corpus=folder)))
+    text = (await chat.handle("/help")).text  # type: ignore[union-attr]
+    assert "Takaichi" not in text
+    assert "“what is the latest on ferries?”" in text and "/brief ferries" in text
+
+
+async def test_sources_says_how_many_more_sources_there_are(
+    write_article: Callable[..., Path],
+) -> None:
+    for i in range(11):
+        folder = write_article(
+            f"a{i}.md", f"Story {i}", "2026-02-01", f"Story {i} happened.", source=f"Paper {i}"
+        )
+    text = Chat(Engine.load(make_settings(briefbot_corpus=folder))).sources_text()
+    assert text.count("Paper ") == 8
+    assert "and 3 more sources" in text

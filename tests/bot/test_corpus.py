@@ -371,3 +371,33 @@ def test_article_dated_tomorrow_is_no_typo(write_article: WriteArticle) -> None:
     tomorrow = dt.date.today() + dt.timedelta(days=1)
     folder = write_article("a.md", "East", tomorrow.isoformat(), "Body.")
     assert corpus.load(folder).warnings == []
+
+
+def test_front_matter_nested_hundreds_deep_skips_the_file_not_the_corpus(tmp_path: Path) -> None:
+    (tmp_path / "ok.md").write_text("---\ntitle: Fine\ndate: 2026-01-01\n---\n\nA story.\n")
+    deep = "[" * 400 + "]" * 400
+    (tmp_path / "deep.md").write_text(
+        f"---\ntitle: Deep\ndate: 2026-01-01\ntags: {deep}\n---\n\nX.\n"
+    )
+    report = corpus.load(tmp_path)
+    assert [a.title for a in report.articles] == ["Fine"]
+    (problem,) = report.skipped
+    assert problem.path.endswith("deep.md") and "nested" in problem.reason
+
+
+def test_a_jsonl_line_nested_a_thousand_deep_is_skipped_and_the_rest_served(tmp_path: Path) -> None:
+    good = {"id": "a", "title": "Fine", "date": "2026-01-01", "source": "W", "url": None}
+    lines = [
+        json.dumps({**good, "body": "A story."}),
+        '{"id": "b", "title": "Deep", "date": "2026-01-01", "body": '
+        + "[" * 1000
+        + "]" * 1000
+        + "}",
+        json.dumps({**good, "id": "c", "title": "Also fine", "body": "Another story."}),
+    ]
+    (tmp_path / "all.jsonl").write_text("\n".join(lines) + "\n")
+    report = corpus.load(tmp_path)
+    assert [a.title for a in report.articles] == ["Fine", "Also fine"]
+    (problem,) = report.skipped
+    assert problem.line == 2 and "nested" in problem.reason
+    assert Engine.load(make_settings(briefbot_corpus=tmp_path)).ask_sync("story").passages

@@ -54,6 +54,19 @@ def test_dangling_symlink_is_reported(tmp_path: Path) -> None:
     assert str(problem) == f"{tmp_path / 'gone.md'}: {problem.reason}"
 
 
+@pytest.mark.parametrize("name", ["zero.md", "zero"])
+def test_a_device_linked_into_the_corpus_is_reported_as_not_a_regular_file(
+    tmp_path: Path, name: str
+) -> None:
+    article(tmp_path / "a.md", "Here")
+    (tmp_path / name).symlink_to("/dev/zero")
+    report = corpus.load(tmp_path)
+    assert [a.title for a in report.articles] == ["Here"]
+    (problem,) = report.skipped
+    assert problem.path == str(tmp_path / name)
+    assert "not a regular file" in problem.reason and "broken" not in problem.reason
+
+
 @pytest.fixture
 def locked(tmp_path: Path) -> Iterator[Path]:
     folder = tmp_path / "locked"

@@ -51,7 +51,7 @@ def test_seed_questions_with_meaning_miss_at_most_one_and_never_quote_off_topic(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # Known miss: "How long was the phone call?" shares no phrasing with "the 25-minute
-    # telephone talks" and the calibrated model stays silent on it (see the README).
+    # conversation" and the reader is not sure enough to quote it (see the README).
     missed = misses(monkeypatch, capsys, semantic=True)
     assert len(missed) <= 1, missed
     none_expected = {q["q"] for q in QUESTIONS if q.get("expect_none")}

@@ -539,3 +539,38 @@ def test_feeds_with_a_single_file_corpus_stop_a_bot_at_start(
 
     assert main(["chat", "--corpus", str(single)]) == 2
     assert "is a single file" in flat(capsys.readouterr().err)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "rule"),
+    [
+        ("BRIEFBOT_FEED_INTERVAL", "2", "a number of at least 10"),
+        ("BRIEFBOT_BRIEF_ITEMS", "60", "a whole number from 1 to 25"),
+        ("BRIEFBOT_ANSWERS", "abc", "a whole number from 1 to 10"),
+        ("SLACK_PORT", "notaport", "a whole number from 0 to 65535"),
+        ("BRIEFBOT_MIN_CONFIDENCE", "high", "a number from 0 to 1"),
+        ("BRIEFBOT_SEMANTIC", "maybe", "true or false"),
+    ],
+)
+def test_a_bad_setting_gets_one_line_naming_it_and_what_it_must_be(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    variable: str,
+    value: str,
+    rule: str,
+) -> None:
+    monkeypatch.setenv(variable, value)
+    assert main(["ask", QUESTION]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0, err  # one line, no pydantic dump
+    assert f"{variable}='{value}'" in err and rule in err and ".env.example" in err
+    assert "pydantic" not in err and "validation error" not in err
+
+
+def test_a_bad_token_value_is_never_echoed(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("BRIEFBOT_ANSWERS", "0")
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-secret-value")
+    assert main(["ask", QUESTION]) == 2
+    assert "xoxb-secret-value" not in capsys.readouterr().err

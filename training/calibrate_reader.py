@@ -1,0 +1,228 @@
+"""Calibrate the reader's verdict on the held-out slice of the SQuAD train articles.
+
+Why here and not on the evaluation sets: those measure; fitting on them would report our own
+fit. The slice (``md5(title) % 12 == 0``, 37 articles, never trained on) becomes an ordinary
+briefbot corpus, and every question goes through the product's own path,
+:func:`bot.candidates.candidates`, with the reader reading raw logits. Two kinds of question:
+
+* *answerable*: the slice's own questions; the best candidate after reading is right when it
+  holds a gold answer;
+* *foreign*: questions of other train articles, asked of this corpus: it cannot answer them
+  (they stand in for off-topic questions; some share words with the slice's articles).
+
+Fitted: P(answers) = sigmoid(bias + w . features), a logistic fit over every read candidate of
+"this candidate holds a gold answer" (foreign questions: none does) on the features of
+:func:`bot.candidates.features` (the reader's answer logit and span score, and two checks of the
+candidate alone); the threshold is the highest P at which at most ``--not-found`` of the
+answerable questions get "not found" (the issue's goal for answerable questions; foreign
+questions, SQuAD questions on other Wikipedia articles, are far harder negatives than the
+general-knowledge questions people ask off topic, so their share quoted is reported, not
+bounded). Written to ``bot/data/reader.json`` with ``--write``, with the
+figures it was chosen on. The candidates' features are kept in ``training/out/`` so a refit
+(``--refit``) reads nothing again.
+
+    .venv/bin/python -m training.calibrate_reader --write
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import time
+from pathlib import Path
+
+import numpy as np
+
+from bot.candidates import candidates
+from bot.engine import Engine
+from bot.query import analyse
+from bot.question import prepare
+from bot.reader import CALIBRATION
+from bot.settings import Settings
+from training.reader_data import EVAL, V1, is_dev, read_squad
+
+OUT = Path(__file__).resolve().parent / "out"
+FEATURES = ("answer", "span", "grounded", "typed", "cos")
+# The training run that made the shipped weights (training/out/train.log's last line).
+READER_RUN = {
+    "script": "training/train_reader.py --pairs 240000 --layers 3 --batch 32 --lr 8e-05",
+    "data": "SQuAD v1.0 train minus the held-out slice (80,628 questions) + SQuAD 2.0 "
+    "unanswerable questions of 10 train articles",
+    "pairs_seen": 240000,
+    "seconds_on_2_cores": 2892,
+}
+
+
+def _norm(s: str) -> str:
+    return " ".join(s.lower().split())
+
+
+def dev_corpus(squad: dict, path: Path) -> list[dict]:
+    """The held-out articles as a JSON Lines corpus, paragraphs joined as the bench does."""
+    rows = [
+        {
+            "id": f"train-{i}",
+            "title": a["title"].replace("_", " "),
+            "date": "2016-01-01",
+            "source": "Wikipedia (SQuAD v1.0 train, CC BY-SA 4.0)",
+            "url": f"https://en.wikipedia.org/wiki/{a['title']}",
+            "body": "\n\n".join(p["context"].strip() for p in a["paragraphs"]),
+        }
+        for i, a in enumerate(squad["data"])
+        if is_dev(a["title"])
+    ]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8") as f:
+        for r in rows:
+            f.write(json.dumps(r) + "\n")
+    return rows
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--eval-dir", type=Path, default=EVAL)
+    ap.add_argument("--questions", type=int, default=1500)
+    ap.add_argument("--foreign", type=int, default=1500)
+    ap.add_argument("--not-found", type=float, default=0.05)
+    ap.add_argument("--write", action="store_true", help=f"write {CALIBRATION}")
+    ap.add_argument("--refit", action="store_true", help="reuse the candidates read last time")
+    args = ap.parse_args()
+    rng = random.Random(7)
+    squad = read_squad(args.eval_dir / V1)
+    corpus = OUT / "calibration-corpus.jsonl"
+    dev_corpus(squad, corpus)
+    answerable = [
+        (qa["question"], [a["text"] for a in qa["answers"]])
+        for a in squad["data"]
+        if is_dev(a["title"])
+        for p in a["paragraphs"]
+        for qa in p["qas"]
+    ]
+    foreign = [
+        qa["question"]
+        for a in squad["data"]
+        if not is_dev(a["title"])
+        for p in a["paragraphs"]
+        for qa in p["qas"]
+    ]
+    answerable = rng.sample(answerable, min(args.questions, len(answerable)))
+    foreign = rng.sample(foreign, min(args.foreign, len(foreign)))
+    cache = OUT / "calibration-candidates.json"
+    if args.refit and cache.is_file():
+        rows = json.loads(cache.read_text())
+    else:
+        rows = collect(corpus, answerable, foreign)
+        cache.write_text(json.dumps(rows))
+    fit_and_report(rows, args)
+
+
+def collect(
+    corpus: Path, answerable: list[tuple[str, list[str]]], foreign: list[str]
+) -> list[dict]:
+    """Every question through the product's path: the read candidates' features and labels."""
+    settings = Settings(_env_file=None, briefbot_corpus=corpus)  # type: ignore[call-arg]
+    engine = Engine.load(settings)
+    while engine.semantic is not None and not engine.semantic.ready:
+        time.sleep(1.0)
+    assert engine.semantic is not None and engine.reader is not None, "needs the model"
+    rows, table = [], engine.index.sentence_table
+    started = time.perf_counter()
+    for kind, q, golds in [("answerable", q, g) for q, g in answerable] + [
+        ("foreign", q, []) for q in foreign
+    ]:
+        text, _ = prepare(q, settings.briefbot_max_question_chars)
+        query = analyse(text, engine.index)
+        judged = candidates(
+            query, engine.index, limit=3, semantic=engine.semantic, reader=engine.reader
+        )
+        cands = [
+            {
+                "features": j.features,
+                "hit": any(_norm(g) in _norm(table.text(j.id)) for g in golds),
+            }
+            for j in judged
+            if j.p is not None
+        ]
+        rows.append({"kind": kind, "q": q, "candidates": cands})
+    ms = (time.perf_counter() - started) / max(len(rows), 1) * 1000
+    print(f"{len(rows)} questions read, {ms:.1f} ms each", flush=True)
+    engine.close()
+    return rows
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-3, steps: int = 4000) -> np.ndarray:
+    """Weights (last: bias) of a logistic regression, by gradient descent on standardised x."""
+    mu, sd = x.mean(0), x.std(0) + 1e-9
+    xs = np.hstack([(x - mu) / sd, np.ones((len(x), 1))])
+    w = np.zeros(xs.shape[1])
+    for _ in range(steps):
+        p = 1.0 / (1.0 + np.exp(-xs @ w))
+        w -= 0.5 * (xs.T @ (p - y) / len(y) + l2 * np.r_[w[:-1], 0.0])
+    raw = w[:-1] / sd
+    return np.r_[raw, w[-1] - float((w[:-1] * mu / sd).sum())]
+
+
+def fit_and_report(rows: list[dict], args: argparse.Namespace) -> None:
+    names = list(FEATURES)
+    x = np.array([[c["features"][f] for f in names] for r in rows for c in r["candidates"]])
+    y = np.array([float(c["hit"]) for r in rows for c in r["candidates"]])
+    results = {}
+    subsets = (
+        ("answer logit alone", [0]),
+        ("reader and checks", [0, 1, 2, 3]),
+        ("all features", list(range(len(names)))),
+    )
+    for label, cols in subsets:
+        w = fit_logistic(x[:, cols], y)
+
+        def p(c: dict, w: np.ndarray = w, cols: list[int] = cols) -> float:
+            z = w[-1] + sum(w[k] * c["features"][names[i]] for k, i in enumerate(cols))
+            return 1.0 / (1.0 + math.exp(-z))
+
+        best = []  # per question: (P of the best candidate, does it hold an answer)
+        for r in rows:
+            scored = sorted(((p(c), c["hit"]) for c in r["candidates"]), reverse=True)
+            best.append((r["kind"], *(scored[0] if scored else (0.0, False))))
+        pa = np.array([b[1] for b in best if b[0] == "answerable"])
+        ok = np.array([b[2] for b in best if b[0] == "answerable"], dtype=bool)
+        pf = np.array([b[1] for b in best if b[0] == "foreign"])
+        grid = sorted(set(np.round(np.concatenate([pa, pf]), 4)))
+        thr = max((t for t in grid if (pa < t).mean() <= args.not_found), default=0.0)
+        recall = np.mean(
+            [any(c["hit"] for c in r["candidates"]) for r in rows if r["kind"] == "answerable"]
+        )
+        results[label] = {
+            "weights": [round(float(v), 4) for v in w[:-1]],
+            "bias": round(float(w[-1]), 4),
+            "threshold": float(thr),
+            "features": [names[i] for i in cols],
+            "figures": {
+                "answer among the read candidates": round(float(recall), 4),
+                "hit@1 (any threshold)": round(float(ok.mean()), 4),
+                "hit@1 at threshold": round(float(((pa >= thr) & ok).mean()), 4),
+                "not_found at threshold": round(float((pa < thr).mean()), 4),
+                "foreign quoted at threshold": round(float((pf >= thr).mean()), 4),
+                "questions": len(pa),
+                "foreign": len(pf),
+            },
+        }
+    print(json.dumps(results, indent=1))
+    chosen = results["all features"]
+    out = {
+        **{k: chosen[k] for k in ("features", "weights", "bias", "threshold")},
+        "fitted_on": "training/calibrate_reader.py: the held-out slice of SQuAD v1.0 train "
+        "(md5(title) % 12 == 0): its questions, and as many questions of other train articles",
+        "figures": chosen["figures"],
+        "answer logit alone": results["answer logit alone"]["figures"],
+        "reader and checks": results["reader and checks"]["figures"],
+        "reader": READER_RUN,
+    }
+    if args.write:
+        CALIBRATION.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
+        print(f"written: {CALIBRATION}")
+
+
+if __name__ == "__main__":
+    main()

@@ -39,10 +39,10 @@ DUPLICATE_RATIO = 90
 # on it ("It was ...") is.
 SHORT_SENTENCE = 60
 _ANAPHOR = re.compile(r"^(?:It|This|That|These|Those|They|He|She|The move|The trip|Such)\b")
-# A further quote must be clearly an answer on its own: P(answers) at least this many times the
-# threshold, and at least this share of the first quote's P. Most questions have one answer.
-FURTHER_FACTOR = 2.0
-FURTHER_SHARE = 0.5
+# A further quote must be likely right on its own: P(answers) of at least this (calibrated: 7 in
+# 10 such sentences hold an answer). Most questions have one answer, and a reader that quotes a
+# second date "when" only one was asked is worse than one that quotes the right one alone.
+FURTHER_P = 0.7
 # Answers cached (as JSON) for repeated questions; the oldest used goes first.
 CACHE_SIZE = 1024
 
@@ -165,7 +165,7 @@ class Answerer:
             return Answer(question=query.text, answered=False, confidence=confidence)
         quotes = [self._read_passage(best, query)]
         answers = [self._span_text(best)]
-        further = max(self.threshold * FURTHER_FACTOR, (best.p or 0.0) * FURTHER_SHARE)
+        further = max(self.threshold, FURTHER_P)
         for j in read[1:]:
             if len(quotes) >= limit:
                 break

@@ -4,12 +4,16 @@ and stays silent otherwise, whatever the size of the corpus around the passage."
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from bot.candidates import Judged
 from bot.engine import Engine
 from bot.models import Answer
+from bot.query import analyse
+from bot.ranking import score_sentences
 from bot.reader import shared_reader
 from tests.conftest import make_settings
 
@@ -145,3 +149,42 @@ def _large_engine(factory: pytest.TempPathFactory) -> Engine:
         assert len(engine.index) > 5000
         _BIG["engine"] = engine
     return _BIG["engine"]
+
+
+def test_a_further_quote_needs_a_sure_reader_and_an_answer_the_first_lacks(
+    write_article: Callable[..., Path],
+) -> None:
+    """Composition from the reader's verdicts (given here, so each rule is seen alone)."""
+    folder = write_article(
+        "talks.md",
+        "Trade talks",
+        "2026-02-01",
+        "The talks will resume in March. Officials expect the talks to resume in March.\n\n"
+        "A second round is planned for April. A third round may follow in April or May.",
+    )
+    engine = Engine.load(make_settings(briefbot_corpus=folder, briefbot_min_confidence=0.05))
+    answerer, table = engine.answerer, engine.index.sentence_table
+    query = analyse("When will the talks resume?", engine.index)
+    ranked = score_sentences(list(range(len(table))), query, engine.index)
+    by_text = {table.text(c.id): c for c in ranked}
+
+    def judged(text: str, p: float, answer: str) -> Judged:
+        start = text.index(answer)
+        return Judged(by_text[text], 0.5, 1.0, p, (start, start + len(answer)))
+
+    verdicts = [
+        judged("The talks will resume in March.", 0.9, "March"),
+        judged("Officials expect the talks to resume in March.", 0.85, "March"),  # same answer
+        judged("A third round may follow in April or May.", 0.5, "April"),  # reader unsure
+        judged("A second round is planned for April.", 0.8, "April"),  # sure, a new answer
+    ]
+    answer = answerer.compose_read(query, verdicts, limit=3)
+    assert [p.quote for p in answer.passages] == [
+        "The talks will resume in March.",
+        "A second round is planned for April.",
+    ]
+    assert [p.quote[slice(*p.highlight[0])] for p in answer.passages] == ["March", "April"]
+    refused = answerer.compose_read(
+        query, [judged("The talks will resume in March.", 0.01, "March")], 3
+    )
+    assert not refused.answered and refused.confidence == 0.01

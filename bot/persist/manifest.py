@@ -48,6 +48,9 @@ class Manifest(BaseModel):
 
     format: int
     analyser: str
+    # The aliases file's own digest ("" without one), so a rebuild can say it was the aliases
+    # that changed, not briefbot.
+    aliases: str = ""
     corpus: str
     generation: str
     sentences: int = 0
@@ -69,6 +72,17 @@ def analyser_fingerprint(aliases_file: Path | None) -> str:
         except OSError:
             h.update(b"aliases unreadable")  # the analyser itself reports that
     return h.hexdigest()
+
+
+def aliases_digest(aliases_file: Path | None) -> str:
+    """A digest of the aliases file (its path and bytes), "" when none is set."""
+    if aliases_file is None:
+        return ""
+    try:
+        data = Path(aliases_file).read_bytes()
+    except OSError:
+        data = b"unreadable"
+    return hashlib.sha1(str(aliases_file).encode() + b"\0" + data).hexdigest()
 
 
 def source_state(path: Path, known: SourceFile | None = None) -> SourceFile | None:

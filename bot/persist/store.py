@@ -43,6 +43,7 @@ from bot.persist.manifest import (
     FORMAT,
     Manifest,
     SourceFile,
+    aliases_digest,
     analyser_fingerprint,
     same_content,
     source_state,
@@ -270,6 +271,7 @@ class CorpusStore:
         return Manifest(
             format=FORMAT,
             analyser=self.fingerprint,
+            aliases=aliases_digest(self.settings.briefbot_aliases_file),
             corpus=str(self.root.resolve()),
             generation=generation,
             sentences=len(corpus.index),
@@ -299,6 +301,14 @@ class CorpusStore:
             manifest = Manifest.model_validate_json(path.read_bytes())
         except (OSError, ValidationError) as exc:
             log.warning("index: %s is unreadable (%s); building the index again", path, _short(exc))
+            return None
+        if manifest.format == FORMAT and manifest.aliases != aliases_digest(
+            self.settings.briefbot_aliases_file
+        ):
+            log.info(
+                "index: the aliases (BRIEFBOT_ALIASES_FILE) changed since it was saved; "
+                "building the index again"
+            )
             return None
         if manifest.format != FORMAT or manifest.analyser != self.fingerprint:
             log.info("index: saved by another version of briefbot; building the index again")

@@ -4,6 +4,10 @@ lazy sentence table behaves like a list."""
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -89,3 +93,50 @@ def test_sentence_table_behaves_like_a_list() -> None:
     with pytest.raises(IndexError):
         table[len(table)]
     assert np.array_equal(index.caption, [p.caption for p in as_list])
+
+
+_BUILDER = """
+import datetime as dt, sys
+import bot.index.build as b
+from bot.models import Article
+from bot.text import Analyzer
+b.PARALLEL_CHARS = 0
+b.MAX_PROCESSES = 2
+b.process_count = lambda articles: 2
+words = " ".join(f"word{i} stands in sentence number {i} of a long run." for i in range(2000))
+arts = [Article(id=str(i), title=f"T{i}", date=dt.date(2026, 1, 1), paragraphs=(words,) * 8)
+        for i in range(400)]
+print("start", flush=True)
+b.analyse_all(arts, Analyzer())
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads /proc (Linux)")
+def test_index_workers_exit_when_the_building_process_is_killed() -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _BUILDER], stdout=subprocess.PIPE, text=True, cwd=Path.cwd()
+    )
+    try:
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "start"
+        children: list[int] = []
+        deadline = time.monotonic() + 60
+        while not children and time.monotonic() < deadline:
+            listed = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+            children = [int(c) for c in listed]
+            time.sleep(0.05)
+        assert children, "no index worker was forked"
+    finally:
+        proc.kill()  # SIGKILL: no handler, no cleanup in the parent
+        proc.wait()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and any(_alive(c) for c in children):
+        time.sleep(0.05)
+    assert not any(_alive(c) for c in children)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0]
+    except (FileNotFoundError, IndexError):
+        return False
+    return state != "Z"  # a zombie has exited; only its parent's reaping is left

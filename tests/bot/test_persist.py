@@ -228,6 +228,9 @@ def test_an_aliases_file_is_part_of_the_analyser(
     caplog.set_level(logging.DEBUG)
     open_store(corpus, briefbot_aliases_file=aliases).open()
     assert "index: built" in messages(caplog)
+    # The log says why: the aliases changed, not briefbot.
+    assert "aliases (BRIEFBOT_ALIASES_FILE) changed" in messages(caplog)
+    assert "another version" not in messages(caplog)
 
 
 def test_a_save_cut_short_leaves_the_previous_index_in_service(

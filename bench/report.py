@@ -241,8 +241,8 @@ def trade_off_table(figures: dict[str, Any]) -> Table:
     """Each system at a few thresholds on its own top score: the answerability trade-off."""
     t = Table(
         title="Answerability trade-off — quote only when the top score reaches a threshold",
-        caption="thresholds over each system's own score (ours: P(answerable) with the "
-        "semantic layer, 1 where it quotes at any threshold; else its top passage score; "
+        caption="thresholds over each system's own score (ours: the reader's P(answers) of "
+        "its best passage; from words alone, its top passage score; "
         "baselines: BM25 of the top sentence); "
         "lowest threshold meeting 'off-topic ≤ 10 %', highest meeting 'not found ≤ 8 %'",
     )

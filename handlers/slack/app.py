@@ -14,6 +14,9 @@ from typing import Any
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
+from slack_sdk.socket_mode.async_client import AsyncBaseSocketModeClient
+from slack_sdk.socket_mode.request import SocketModeRequest
+from slack_sdk.socket_mode.response import SocketModeResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.api import Core
@@ -23,6 +26,7 @@ from bot.settings import Settings
 from handlers.slack.delivery import retry_handlers
 from handlers.slack.http_mode import EVENTS_PATH, HEALTH_PATH, build_web_app, listen
 from handlers.slack.listeners import SlackBot
+from handlers.slack.parse import malformed
 from handlers.startup import NETWORK_ERRORS, unreachable
 
 log = logging.getLogger(__name__)
@@ -43,6 +47,20 @@ def web_client(settings: Settings) -> AsyncWebClient:
         retry_handlers=retry_handlers(),
         logger=logging.getLogger("slack_sdk.web.async_client"),
     )
+
+
+class ScreenedSocketModeHandler(AsyncSocketModeHandler):
+    """Socket Mode as bolt runs it, but a payload no Slack event looks like (an event that is
+    not an object, a text that is a number) is acknowledged and dropped with one log line,
+    never a traceback: Slack needs the ack either way, or it delivers the envelope again."""
+
+    async def handle(self, client: AsyncBaseSocketModeClient, req: SocketModeRequest) -> None:
+        problem = malformed(req.payload) if req.type in ("events_api", "slash_commands") else None
+        if problem:
+            log.warning("Dropped a Slack %s envelope: %s", req.type, problem)
+            await client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))
+            return
+        await super().handle(client, req)  # type: ignore[arg-type]  # bolt narrows the client
 
 
 def _socket_mode(settings: Settings) -> bool:
@@ -147,7 +165,7 @@ async def serve(
     if _socket_mode(settings):
         await check_auth(app.client)
         (app_token,) = settings.require("slack_app_token")
-        handler = AsyncSocketModeHandler(app, app_token=app_token)
+        handler: AsyncSocketModeHandler = ScreenedSocketModeHandler(app, app_token=app_token)
         handler.client.wss_uri = await open_socket(app.client, app_token)
         await handler.connect_async()
         log.info("Connected to Slack in Socket Mode")

@@ -23,6 +23,7 @@ from slack_sdk.signature import SignatureVerifier
 
 from bot.api import Core
 from bot.errors import ConfigError
+from handlers.slack.parse import malformed
 
 log = logging.getLogger(__name__)
 
@@ -80,13 +81,15 @@ async def screen(
         payload_ok = isinstance(bolt_request.body, dict) and bool(
             _SLACK_KEYS & set(bolt_request.body)
         )
+        problem = malformed(bolt_request.body) if payload_ok else None
     except (ValueError, AttributeError, TypeError):
         # Not UTF-8, JSON that does not parse, or JSON that is no object (bolt reads it as one).
-        payload_ok = False
-    if not payload_ok:
+        payload_ok, problem = False, None
+    if not payload_ok or problem:
         log.warning(
-            "Refused a signed Slack request from %s: not a Slack payload (%s, %d bytes)",
+            "Refused a signed Slack request from %s: not a Slack payload (%s%s, %d bytes)",
             request.remote,
+            f"{problem}; " if problem else "",
             request.content_type,
             len(body),
         )

@@ -38,3 +38,32 @@ def private_flag(text: str) -> tuple[bool, str]:
     """``(True, rest)`` when a slash command starts with ``-p`` or ``--private``."""
     match = _PRIVATE_FLAG.match(text or "")
     return (True, text[match.end() :].strip()) if match else (False, (text or "").strip())
+
+
+# Fields of an event or a slash command that the listeners read as text, when present.
+_TEXT_FIELDS = ("text", "ts", "thread_ts", "channel", "user", "channel_type", "subtype")
+
+
+def malformed(payload: object) -> str | None:
+    """Why a (signed) payload is not one Slack sends, or None: an event that is not an object,
+    or a text field that is a number or a list. Checked before bolt, whose listeners (and ours)
+    would otherwise fail on it with a traceback, in HTTP mode with a 500."""
+    if not isinstance(payload, dict):
+        return "not a JSON object"
+    if payload.get("type") == "event_callback":
+        event = payload.get("event")
+        if not isinstance(event, dict):
+            return "its event is not an object"
+        if not isinstance(event.get("type"), str):
+            return "its event has no type"
+        fields, what = event, "event"
+    elif "command" in payload:
+        fields, what = payload, "command"
+        if not isinstance(payload.get("command"), str):
+            return "its command is not text"
+    else:
+        return None
+    for name in _TEXT_FIELDS:
+        if name in fields and fields[name] is not None and not isinstance(fields[name], str):
+            return f"the {what}'s {name} is not text"
+    return None

@@ -6,6 +6,7 @@ succeed (a wrong app token, Slack unreachable, a port taken). The start-up cases
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import signal
 import socket
@@ -258,3 +259,52 @@ async def test_slack_tokens_never_reach_the_log_at_debug(
     assert "DEBUG slack_" in err  # the libraries did log at DEBUG
     for secret in (BOT_TOKEN, APP_TOKEN, SIGNING_SECRET):
         assert secret not in err
+
+
+def _misshapen() -> list[dict[str, object]]:
+    """Signed payloads no Slack sends: an event that is no object, text a number or a list."""
+    good = mention(QUESTION)
+    event = dict(good["event"])  # type: ignore[call-overload]
+    return [
+        {**good, "event": "x"},
+        {**good, "event": {**event, "text": 42}},
+        {**good, "event": {**event, "text": ["when", "is", "it"]}},
+        {**good, "event": {**event, "type": None}},
+    ]
+
+
+@pytest.mark.parametrize(
+    "payload", _misshapen(), ids=["event-x", "text-int", "text-list", "no-type"]
+)
+async def test_a_signed_misshapen_event_is_400_in_one_line(
+    bot: HttpBot, caplog: pytest.LogCaptureFixture, payload: dict[str, object]
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    response = await bot.client.post(json.dumps(payload), "application/json")
+    assert response.status == 400
+    [record] = bolt_and_ours(caplog)
+    assert record.levelno == logging.WARNING and record.exc_info is None
+    assert "not a Slack payload" in record.getMessage()
+    await settle()
+    assert bot.emulator.calls == []
+
+
+async def test_socket_mode_acks_and_drops_a_misshapen_event_then_answers_the_next(
+    slack_emulator: SlackEmulator, tmp_path: Path
+) -> None:
+    for i, payload in enumerate(_misshapen()):
+        slack_emulator.envelopes.append(socket_envelope(payload, envelope_id=f"bad-{i}"))
+    slack_emulator.envelopes.append(socket_envelope(mention(QUESTION), envelope_id="good"))
+    env = slack_env(slack_emulator, SLACK_APP_TOKEN=APP_TOKEN)
+    process = await spawn("slack", cwd=tmp_path, **env)
+    try:
+        await slack_emulator.wait_for("chat.postMessage", timeout=60)
+        for i in range(len(_misshapen())):
+            await slack_emulator.wait_for_ack(f"bad-{i}", timeout=10)
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGINT)
+        _, err = await finish(process)
+    assert "Traceback" not in err
+    assert err.count("Dropped a Slack events_api envelope") == len(_misshapen())
+    assert len(slack_emulator.calls_to("chat.postMessage")) == 1

@@ -165,8 +165,11 @@ async def serve(
     if _socket_mode(settings):
         await check_auth(app.client)
         (app_token,) = settings.require("slack_app_token")
+        # The socket URL first: the handler opens an HTTP session as it is made, which a
+        # refused token would leave unclosed ("Unclosed client session" after the message).
+        wss_uri = await open_socket(app.client, app_token)
         handler: AsyncSocketModeHandler = ScreenedSocketModeHandler(app, app_token=app_token)
-        handler.client.wss_uri = await open_socket(app.client, app_token)
+        handler.client.wss_uri = wss_uri
         await handler.connect_async()
         log.info("Connected to Slack in Socket Mode")
         try:

@@ -23,6 +23,16 @@ log = logging.getLogger(__name__)
 
 # Errors that mean Slack disliked the blocks; the plain-text fallback still gets through.
 _BLOCKS_REJECTED = {"invalid_blocks", "invalid_blocks_format", "msg_too_long"}
+# Errors that mean the bot token no longer works (revoked, the app uninstalled, the workspace
+# or the bot user deactivated): every answer will fail until a person acts.
+_TOKEN_DEAD = {"invalid_auth", "token_revoked", "account_inactive", "not_authed", "token_expired"}
+_TOKEN_HINT = (
+    "SLACK_BOT_TOKEN no longer works ({error}): the app was probably uninstalled or its token "
+    "revoked. Reinstall the app (OAuth & Permissions > Install to Workspace), put the new Bot "
+    "User OAuth Token in SLACK_BOT_TOKEN (.env, see .env.example) and restart briefbot. It "
+    "keeps running and tries again with each message meanwhile; this is said once."
+)
+_told = {"token": False}
 
 
 def retry_handlers() -> list[AsyncRetryHandler]:
@@ -56,8 +66,17 @@ async def _post_once(
     channel = kwargs["channel"]
     try:
         await client.chat_postMessage(**kwargs, **content)
+        _told["token"] = False
     except SlackApiError as e:
         error = str(e.response.get("error"))
+        if error in _TOKEN_DEAD:
+            if not _told["token"]:
+                _told["token"] = True
+                log.error(_TOKEN_HINT.format(error=error))
+            else:
+                log.warning("chat.postMessage to %s failed: %s (see above)", channel, error)
+            return error
+        _told["token"] = False  # the token works again: a later revocation is said again
         log.error("chat.postMessage to %s failed: %s", channel, error)
         return error
     except (aiohttp.ClientError, TimeoutError) as e:

@@ -141,6 +141,7 @@ async def test_a_rejected_app_token_stops_the_bot_naming_slack_app_token(
     line = one_line_error(err)
     assert "SLACK_APP_TOKEN" in line and "invalid_auth" in line and "xapp-revoked" not in err
     assert len(slack_emulator.calls_to("apps.connections.open")) == 1  # no retry loop
+    assert "Unclosed" not in err  # every HTTP session closed before the exit
 
 
 async def test_unreachable_slack_stops_the_bot_naming_the_url(tmp_path: Path) -> None:
@@ -308,3 +309,22 @@ async def test_socket_mode_acks_and_drops_a_misshapen_event_then_answers_the_nex
     assert "Traceback" not in err
     assert err.count("Dropped a Slack events_api envelope") == len(_misshapen())
     assert len(slack_emulator.calls_to("chat.postMessage")) == 1
+
+
+async def test_a_revoked_bot_token_is_named_once_with_what_to_do(
+    bot: HttpBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    bot.emulator.fail_next("chat.postMessage", times=2, error="token_revoked")
+    await bot.client.event(mention(QUESTION))
+    await bot.client.event(mention("who requested the telephone call?"))
+    await wait_until(
+        lambda: len(bot.emulator.calls_to("chat.postMessage")) == 2, what="both answers tried"
+    )
+    await settle()
+    hints = [r for r in caplog.records if "SLACK_BOT_TOKEN no longer works" in r.getMessage()]
+    assert len(hints) == 1 and "token_revoked" in hints[0].getMessage()
+    assert "Reinstall the app" in hints[0].getMessage()
+    # It keeps running: once the token works again, answers get through.
+    await bot.client.event(mention("when is she visiting?"))
+    await bot.emulator.wait_for("chat.postMessage", timeout=10)
+    assert bot.emulator.calls_to("chat.postMessage", ok=True)

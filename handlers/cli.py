@@ -163,7 +163,9 @@ def _dispatch(args: argparse.Namespace, settings: Settings, parser: argparse.Arg
     if args.command == "ingest":
         return ingest.run(args, settings)
     if args.command == "brief":
-        engine = Engine.load(settings)
+        # A briefing reads dates, titles and leads, never sentence vectors: nothing to embed
+        # (a large new corpus would otherwise be embedded before the first line is printed).
+        engine = Engine.load(settings.model_copy(update={"briefbot_semantic": False}))
         briefing = asyncio.run(engine.brief(" ".join(args.topic) or None, limit=args.items))
         if args.json:
             print(briefing.model_dump_json())

@@ -232,6 +232,19 @@ def test_brief_topic_json(capsys: pytest.CaptureFixture[str], tmp_path: Path) ->
     assert data["total_articles"] == 3
 
 
+def test_brief_never_waits_for_sentence_vectors(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A briefing needs dates, titles and leads: with meaning on, nothing is embedded first."""
+    folder = tmp_path / "news"
+    write_article(folder, "a.md", "Rail strike ends", "2026-01-05", "Rail workers ended it.")
+    monkeypatch.setenv("BRIEFBOT_SEMANTIC", "true")
+    monkeypatch.setenv("BRIEFBOT_INDEX_DIR", str(tmp_path / "saved"))
+    assert main(["brief", "--corpus", str(folder)]) == 0
+    assert "Rail strike ends" in capsys.readouterr().out
+    assert not list((tmp_path / "saved").glob("*vectors*"))  # no sentence was embedded
+
+
 def test_brief_unknown_topic_says_nothing_matched(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["brief", "football"]) == 0
     assert "Nothing in the corpus matches “football”. Try “" in flat(capsys.readouterr().out)

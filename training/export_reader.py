@@ -23,7 +23,9 @@ from onnx import TensorProto, helper, numpy_helper
 DIM, HEADS = 384, 12
 
 
-def graph(w: dict[str, np.ndarray], layers: int) -> onnx.ModelProto:
+def graph(w: dict[str, np.ndarray], layers: int, pool: bool = False) -> onnx.ModelProto:
+    """The reader's layers and heads; ``pool``: the sentence model's layers and its pooling
+    (masked mean, then unit length) instead of the heads."""
     nodes: list[onnx.NodeProto] = []
     inits: list[onnx.TensorProto] = []
 
@@ -88,19 +90,28 @@ def graph(w: dict[str, np.ndarray], layers: int) -> onnx.ModelProto:
         d = lin(h, "output.dense", f"l{i}_down")
         x = ln(node("Add", [x, d], f"l{i}_res2"), "output.LayerNorm", f"l{i}_ln2")
     nodes.append(helper.make_node("Identity", [x], ["hidden"]))
-    span_w = const("span.wT", w["head.span.weight"].T.copy())
-    span_b = const("span.b", w["head.span.bias"])
-    node("Add", [node("MatMul", ["hidden", span_w], "span_mm"), span_b], "span")
-    ans_w = const("answer.wT", w["head.answer.weight"].T.copy())
-    ans_b = const("answer.b", w["head.answer.bias"])
-    # Masked mean over the tokens, as in training.
     const("axis1", np.array([1], dtype=np.int64))
     const("axis2", np.array([2], dtype=np.int64))
     m3 = node("Unsqueeze", ["mask", "axis2"], "mask3")
     total = node("ReduceSum", [node("Mul", ["hidden", m3], "masked"), "axis1"], "total", keepdims=0)
     count = node("ReduceSum", [m3, "axis1"], "count", keepdims=0)
-    pooled = node("Div", [total, count], "pooled")
-    node("Add", [node("MatMul", [pooled, ans_w], "answer_mm"), ans_b], "answer")
+    pooled = node("Div", [total, count], "pooled")  # masked mean over the tokens
+    if pool:
+        const("tiny", np.array(1e-12, dtype=np.float32))
+        norm = node("ReduceL2", [pooled], "norm", axes=[1], keepdims=1)
+        node("Div", [pooled, node("Max", [norm, "tiny"], "norm_floor")], "vector")
+        outputs = [helper.make_tensor_value_info("vector", TensorProto.FLOAT, ["b", DIM])]
+    else:
+        span_w = const("span.wT", w["head.span.weight"].T.copy())
+        span_b = const("span.b", w["head.span.bias"])
+        node("Add", [node("MatMul", ["hidden", span_w], "span_mm"), span_b], "span")
+        ans_w = const("answer.wT", w["head.answer.weight"].T.copy())
+        ans_b = const("answer.b", w["head.answer.bias"])
+        node("Add", [node("MatMul", [pooled, ans_w], "answer_mm"), ans_b], "answer")
+        outputs = [
+            helper.make_tensor_value_info("answer", TensorProto.FLOAT, ["b", 1]),
+            helper.make_tensor_value_info("span", TensorProto.FLOAT, ["b", "n", 2]),
+        ]
     g = helper.make_graph(
         nodes,
         "reader",
@@ -108,10 +119,7 @@ def graph(w: dict[str, np.ndarray], layers: int) -> onnx.ModelProto:
             helper.make_tensor_value_info("x", TensorProto.FLOAT, ["b", "n", DIM]),
             helper.make_tensor_value_info("mask", TensorProto.FLOAT, ["b", "n"]),
         ],
-        [
-            helper.make_tensor_value_info("answer", TensorProto.FLOAT, ["b", 1]),
-            helper.make_tensor_value_info("span", TensorProto.FLOAT, ["b", "n", 2]),
-        ],
+        outputs,
         inits,
     )
     model = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
@@ -133,7 +141,15 @@ def main() -> None:
     ap.add_argument("weights", type=Path, help="the training checkpoint (float16 .npz)")
     ap.add_argument("out", type=Path, help="folder for reader.onnx and reader.npz")
     ap.add_argument("--fp32", action="store_true", help="skip the int8 quantization")
+    ap.add_argument(
+        "--question-encoder",
+        action="store_true",
+        help="also write question-encoder.onnx: the sentence model's graph without its weights",
+    )
     args = ap.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    if args.question_encoder:
+        write_question_encoder(args.out / "question-encoder.onnx")
     with np.load(args.weights) as npz:
         w = {k: npz[k].astype(np.float32) for k in npz.files if k != "__meta__"}
         meta = json.loads(bytes(npz["__meta__"]).decode())
@@ -158,6 +174,42 @@ def main() -> None:
                 src, target, weight_type=QuantType.QInt8, op_types_to_quantize=["MatMul"]
             )
     print(f"{target}: {target.stat().st_size / 1e6:.1f} MB")
+
+
+def write_question_encoder(target: Path) -> None:
+    """The sentence model's six layers and pooling as an ONNX graph whose weights are left out
+    (marked external): the product supplies the float32 arrays it already holds
+    (``SessionOptions.add_external_initializers``), so a question's forward pass runs in
+    onnxruntime (about 5 ms, against 13 in numpy) at the same precision, and nothing is shipped
+    twice. The file is a few kilobytes."""
+    rng = np.random.default_rng(0)
+    shapes = {
+        "query": (DIM, DIM),
+        "key": (DIM, DIM),
+        "value": (DIM, DIM),
+        "attention.output.dense": (DIM, DIM),
+        "intermediate.dense": (4 * DIM, DIM),
+        "output.dense": (DIM, 4 * DIM),
+    }
+    w: dict[str, np.ndarray] = {}
+    for i in range(6):
+        q = f"encoder.layer.{i}."
+        for name, shape in shapes.items():
+            full = q + (f"attention.self.{name}" if name in ("query", "key", "value") else name)
+            w[full + ".weight"] = rng.standard_normal(shape).astype(np.float32)
+            w[full + ".bias"] = np.zeros(shape[0], np.float32)
+        for ln in ("attention.output.LayerNorm", "output.LayerNorm"):
+            w[q + ln + ".weight"] = np.ones(DIM, np.float32)
+            w[q + ln + ".bias"] = np.zeros(DIM, np.float32)
+    model = graph(w, 6, pool=True)
+    for t in model.graph.initializer:
+        if t.name.endswith((".wT", ".b", ".g", ".beta")):
+            t.ClearField("raw_data")
+            t.data_location = TensorProto.EXTERNAL
+            entry = t.external_data.add()
+            entry.key, entry.value = "location", "supplied-by-briefbot"
+    onnx.save(model, target)
+    print(f"{target}: {target.stat().st_size / 1e3:.0f} kB")
 
 
 if __name__ == "__main__":

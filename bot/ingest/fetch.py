@@ -4,6 +4,11 @@ Every request has a total timeout (body included), a size cap enforced while str
 page is cut at the cap, never held whole), redirects followed by hand so that each hop is
 counted, checked for loops and kept to http(s), a User-Agent, and ETag / Last-Modified
 validators sent back so that an unchanged feed costs a 304.
+
+A fetch that must stay off local and private addresses (the items of a public feed) goes through
+a session whose resolver drops every non-global address, so the address checked is the address
+connected to: a name that resolves to a public address for the check and to 127.0.0.1 a moment
+later (DNS rebinding) never reaches the private one.
 """
 
 from __future__ import annotations
@@ -13,8 +18,10 @@ import ipaddress
 import socket
 from dataclasses import dataclass
 from types import TracebackType
+from typing import Any
 
 import aiohttp
+from aiohttp.abc import AbstractResolver, ResolveResult
 from yarl import URL
 
 from bot.ingest.models import IngestOptions
@@ -28,6 +35,30 @@ _CHUNK = 64 * 1024
 
 class FetchError(Exception):
     """A URL that gave no usable answer; the message says why in a few words."""
+
+
+class _PrivateAddress(OSError):
+    """Every address a host resolved to at connection time is local or private."""
+
+
+class _PublicResolver(AbstractResolver):
+    """aiohttp's default resolver, keeping only global addresses: the connector connects to
+    what this returns, so no second lookup can swap in a private one."""
+
+    def __init__(self) -> None:
+        self._inner = aiohttp.DefaultResolver()
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        found = await self._inner.resolve(host, port, family)
+        public = [r for r in found if ipaddress.ip_address(r["host"]).is_global]
+        if not public:
+            raise _PrivateAddress(f"{host} resolves to local or private addresses only")
+        return public
+
+    async def close(self) -> None:
+        await self._inner.close()
 
 
 @dataclass(frozen=True)
@@ -54,15 +85,19 @@ class Fetcher:
     def __init__(self, options: IngestOptions) -> None:
         self.options = options
         self._session: aiohttp.ClientSession | None = None
+        self._public_session: aiohttp.ClientSession | None = None
 
-    async def __aenter__(self) -> Fetcher:
-        self._session = aiohttp.ClientSession(
+    def _new_session(self, **connector: Any) -> aiohttp.ClientSession:
+        return aiohttp.ClientSession(
             timeout=aiohttp.ClientTimeout(total=self.options.timeout),
-            connector=aiohttp.TCPConnector(limit=self.options.concurrency),
+            connector=aiohttp.TCPConnector(limit=self.options.concurrency, **connector),
             headers={"User-Agent": self.options.user_agent},
             # Cookies set by one site must not follow us to the next one.
             cookie_jar=aiohttp.DummyCookieJar(),
         )
+
+    async def __aenter__(self) -> Fetcher:
+        self._session = self._new_session()
         return self
 
     async def __aexit__(
@@ -71,9 +106,10 @@ class Fetcher:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
+        for session in (self._session, self._public_session):
+            if session is not None:
+                await session.close()
+        self._session = self._public_session = None
 
     async def get(
         self,
@@ -102,7 +138,7 @@ class Fetcher:
                         f"{current.host} is a local or private address; a public feed may not "
                         "point there"
                     )
-                target = await self._request(current, headers)
+                target = await self._request(current, headers, private_ok)
                 if isinstance(target, Page):
                     return target
                 if str(target) in visited:
@@ -112,16 +148,27 @@ class Fetcher:
                 current = target
         except TimeoutError:
             raise FetchError(f"no complete answer within {self.options.timeout:g} s") from None
+        except aiohttp.ClientConnectorError as exc:
+            if isinstance(exc.os_error, _PrivateAddress):
+                raise FetchError(
+                    f"{exc.host} is a local or private address; a public feed may not point there"
+                ) from None
+            raise FetchError(_client_error(exc)) from None
         except aiohttp.ClientError as exc:
             raise FetchError(_client_error(exc)) from None
         except ValueError as exc:  # a Location header yarl cannot parse
             raise FetchError(f"bad redirect target ({exc})") from None
         raise FetchError(f"more than {self.options.max_redirects} redirects")
 
-    async def _request(self, url: URL, headers: dict[str, str]) -> Page | URL:
+    async def _request(self, url: URL, headers: dict[str, str], private_ok: bool) -> Page | URL:
         """One hop: the page, or the next URL when the server redirects."""
         assert self._session is not None, "use Fetcher inside 'async with'"
-        async with self._session.get(url, headers=headers, allow_redirects=False) as resp:
+        session = self._session
+        if not private_ok:
+            if self._public_session is None:
+                self._public_session = self._new_session(resolver=_PublicResolver())
+            session = self._public_session
+        async with session.get(url, headers=headers, allow_redirects=False) as resp:
             if resp.status in _REDIRECTS:
                 location = resp.headers.get("Location")
                 if not location:

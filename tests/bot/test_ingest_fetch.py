@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import socket
+
 import pytest
+from yarl import URL
 
 from bot.ingest import IngestOptions
 from bot.ingest.fetch import Fetcher, FetchError, check_url, redacted
@@ -90,3 +94,31 @@ def test_urls_in_logs_hide_passwords_and_token_parameters():
         == "https://me:***@feeds.test/rss?api_key=***&page=2&Token=***"
     )
     assert redacted("https://feeds.test/world.rss") == "https://feeds.test/world.rss"
+
+
+async def test_a_name_rebound_to_a_local_address_after_the_check_is_never_connected_to(
+    news_site: NewsSite, monkeypatch: pytest.MonkeyPatch
+):
+    """DNS rebinding: the first lookup (the check) says public, every later one 127.0.0.1."""
+    loop = asyncio.get_running_loop()
+    real = loop.getaddrinfo
+    lookups: list[str] = []
+
+    async def rebinding(host: object, port: object, *args: object, **kw: object) -> object:
+        if host != "rebind.example":
+            return await real(host, port, *args, **kw)  # type: ignore[arg-type]
+        lookups.append(str(host))
+        address = "93.184.216.34" if len(lookups) == 1 else "127.0.0.1"
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
+
+    monkeypatch.setattr(loop, "getaddrinfo", rebinding)
+    port = URL(news_site.base_url).port
+    async with Fetcher(IngestOptions()) as fetcher:
+        with pytest.raises(FetchError, match=r"rebind\.example is a local or private address"):
+            await fetcher.get(
+                f"http://rebind.example:{port}/articles/rail-strike", private_ok=False
+            )
+        # the same name may be fetched where private addresses are allowed (a local feed's items)
+        page = await fetcher.get(f"http://rebind.example:{port}/articles/rail-strike")
+    assert page.status == 200 and len(lookups) >= 2
+    assert news_site.hits["/articles/rail-strike"] == 1  # only the allowed fetch arrived

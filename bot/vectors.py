@@ -26,7 +26,10 @@ from bot.progress import Progress, no_bars
 log = logging.getLogger(__name__)
 
 FORMAT = 1
-CHUNK = 512  # sentences embedded between progress reports and cancellation checks
+CHUNK = 512  # the most sentences embedded between progress reports and cancellation checks
+# Seconds one chunk should take: long sentences (a pasted 10 MB line) take 50x longer than short
+# ones, so the chunk shrinks to keep progress lines and a stop request within seconds.
+CHUNK_SECONDS = 1.0
 SAVE_EVERY = 20_000  # new vectors between saves while back-filling a large corpus
 SEARCH_ROWS = 65_536  # rows converted to float32 at a time when searching float16 vectors
 # Up to this many sentences the vectors are also held as float32 (1.5 KB a sentence), so a search
@@ -180,23 +183,27 @@ class SentenceVectors:
         enc = self._encoder()
         started = last = time.monotonic()
         unsaved = 0
-        for s in range(0, len(missing), CHUNK):
+        done, size = 0, 16
+        while done < len(missing):
             if self._stop.is_set():
                 break
-            idx = missing[s : s + CHUNK]
+            idx = missing[done : done + size]
+            began = time.monotonic()
             vecs = enc.encode([self._texts[i] for i in idx]).astype(np.float16)
+            took = max(time.monotonic() - began, 1e-3)
+            size = max(1, min(CHUNK, int(len(idx) * CHUNK_SECONDS / took), 2 * len(idx)))
             bar.advance(len(idx))
             for i, v in zip(idx, vecs, strict=True):
                 self.matrix[i] = v
                 self._rows[self._keys[i]] = v
             self.embedded_now += len(idx)
+            done += len(idx)
             unsaved += len(idx)
             if unsaved >= SAVE_EVERY:
                 self._store.save(self._rows)
                 unsaved = 0
             now = time.monotonic()
             if now - last >= PROGRESS_SECONDS:
-                done = min(s + CHUNK, len(missing))
                 rate = done / (now - started)
                 log.info(
                     "embedded %d of %d sentences (%.0f a second, about %.0f s left)",

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from bot import vectors
 from bot.embed import shared_encoder
 from bot.vectors import SentenceVectors, VectorStore
 
@@ -69,3 +71,32 @@ def test_a_large_backlog_is_embedded_in_the_background(tmp_path: Path) -> None:
     assert v.ready
     assert float(v.cosines(v.matrix[1].astype(np.float32))[1]) > 0.99
     assert _vectors(tmp_path, TEXTS).embedded_now == 0
+
+
+class _SlowEncoder:
+    """Stands in for the model on very long sentences: 20 ms a sentence."""
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        time.sleep(0.02 * len(texts))
+        out = np.zeros((len(texts), 384), np.float32)
+        out[:, 0] = 1.0
+        return out
+
+
+def test_slow_sentences_still_report_progress_on_time_and_stop_promptly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A chunk is sized by time, not by count: 300 sentences at 20 ms each are 6 s of work, and
+    progress comes every PROGRESS_SECONDS whatever one sentence costs."""
+    monkeypatch.setattr(vectors, "PROGRESS_SECONDS", 0.5)
+    monkeypatch.setattr(vectors, "CHUNK_SECONDS", 0.2, raising=False)
+    caplog.set_level(logging.INFO, logger="bot.vectors")
+    texts = [f"sentence number {i} of a very long pasted line" for i in range(300)]
+    v = SentenceVectors(texts, _SlowEncoder, VectorStore(tmp_path, "slow"), sync_limit=0)  # type: ignore[arg-type]
+    assert v.thread is not None
+    time.sleep(2.5)
+    lines = [r.getMessage() for r in caplog.records if "embedded" in r.getMessage()]
+    assert len(lines) >= 3, lines  # before the work is half done
+    began = time.monotonic()
+    v.close()
+    assert time.monotonic() - began < 1.0 and not v.ready

@@ -21,9 +21,13 @@ def prepare(question: str, max_chars: int) -> tuple[str, str | None]:
         return text, None
     cut = text[:max_chars]
     space = cut.rfind(" ")
-    if space > max_chars * 0.8:
+    whole = space > max_chars * 0.8
+    if whole:
         cut = cut[:space]
-    notice = f"Your question was {len(text):,} characters long; I only read the first {len(cut):,}."
+    notice = (
+        f"Your question was {len(text):,} characters long; I only read the first {max_chars:,}"
+        + (" (to the last whole word)." if whole else ".")
+    )
     return cut, notice
 
 

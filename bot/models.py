@@ -58,6 +58,9 @@ class Answer(BaseModel):
     hint: str | None = None
     # A notice for the user, e.g. that an over-long question was cut.
     notice: str | None = None
+    # The question's language when it is surely not English (the bot reads English only): the
+    # reply says so instead of "nothing answers that".
+    language: str | None = None
     articles_searched: int = 0
     # How sure the reader is (0-1) that the best passage answers, whether quoted or not; None
     # when words alone decided (no sentence model).

@@ -99,7 +99,14 @@ def citation_markup(article: ArticleRef, dialect: Dialect) -> str:
 
 
 def not_found_text(answer: Answer) -> str:
-    """The plain wording of a 'not found' answer, with the hint of what the corpus covers."""
+    """The plain wording of a 'not found' answer, with the hint of what the corpus covers; for
+    a question in another language, that the bot reads English only (not that the corpus
+    lacks the story)."""
+    if answer.language:
+        return (
+            f"Your question looks like {answer.language}: I read English only so far. "
+            "Ask it in English and I will look (names can stay as they are)."
+        )
     text = NOT_FOUND
     if answer.hint:
         text += f" {answer.hint}"

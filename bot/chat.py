@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from bot.api import Core
 from bot.models import AnswerReply, BriefingReply, Reply, TextReply
@@ -13,11 +14,22 @@ log = logging.getLogger(__name__)
 HELP = (
     "Ask me a question about the articles I follow{example}. "
     "I answer with the exact passage, quoted and cited.\n"
-    "Commands: /brief [topic] for the latest articles (or those on a topic{topic}), "
+    "Commands: /brief [topic] for the latest articles (or those on a topic{topic}; add a time: "
+    "/brief today, /brief yesterday, /brief this week, /brief since monday), "
     "/sources for what I know, /help for this message."
 )
 # Sources named by /sources; the rest are counted.
 SOURCES_SHOWN = 8
+
+# A message asking for a briefing rather than a quote: "what's new today?", "news since monday",
+# "brief me on japan", "any news this week about the election?". What follows is the briefing's
+# topic and period.
+_BRIEF_ME = re.compile(
+    r"^(?:what(?:'|’)?s|what is|anything|any)\s+new(?:s)?\b|^(?:latest\s+)?news\b|^headlines\b"
+    r"|^brief(?:ing)?(?:\s+me)?\b",
+    re.I,
+)
+_TOPIC_WORDS = re.compile(r"^(?:(?:on|about|in|for|with|from|the)\s+)+", re.I)
 
 
 _GREETINGS = frozenset(
@@ -40,6 +52,17 @@ _GREETINGS = frozenset(
         "good evening",
     }
 )
+
+
+def _briefing_request(text: str) -> str | None:
+    """The topic (and period) of a message that asks for a briefing, "" for none, or None when
+    the message is a question to answer."""
+    m = _BRIEF_ME.match(text)
+    if m is None:
+        return None
+    rest = text[m.end() :].strip(" ?!.,:;")
+    rest = re.sub(r"\b(?:on|about)\b", " ", _TOPIC_WORDS.sub("", rest), flags=re.I)
+    return " ".join(rest.split())
 
 
 class Chat:
@@ -65,6 +88,8 @@ class Chat:
             return TextReply(
                 kind="help", text=f"Unknown command {command}. " + await self.help_text()
             )
+        if (topic := _briefing_request(text)) is not None:
+            return await self.brief(topic)
         return await self.ask(text)
 
     async def ask(self, question: str) -> Reply:

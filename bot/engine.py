@@ -9,6 +9,7 @@ come from a small cache.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import re
 import time
@@ -23,6 +24,7 @@ from bot.embed import ModelUnavailable
 from bot.index import Index, SentenceTable
 from bot.language import foreign_language
 from bot.models import Answer, Article, Briefing, CorpusStats
+from bot.period import split_period
 from bot.question import prepare
 from bot.reader import Reader, shared_reader
 from bot.reader import available as reader_available
@@ -166,14 +168,21 @@ class Engine:
         return answer
 
     async def brief(self, topic: str | None = None, *, limit: int | None = None) -> Briefing:
-        """The latest articles, or those on ``topic``, newest first, each with a lead."""
+        """The latest articles, or those on ``topic``, newest first, each with a lead; time
+        words in ``topic`` ("today", "this week japan", "since monday") narrow it by date."""
         return await asyncio.to_thread(self.brief_sync, topic, limit=limit)
 
-    def brief_sync(self, topic: str | None = None, *, limit: int | None = None) -> Briefing:
-        """The synchronous core of :meth:`brief`."""
+    def brief_sync(
+        self, topic: str | None = None, *, limit: int | None = None, today: dt.date | None = None
+    ) -> Briefing:
+        """The synchronous core of :meth:`brief`; ``today``: the date time words are read
+        against (default: this machine's)."""
         started = time.perf_counter()
-        topic_text = prepare(topic or "", 200)[0] or None
-        briefing = self.briefer.brief(topic_text, limit or self.settings.briefbot_brief_items)
+        topic_text = prepare(topic or "", 200)[0]
+        period, topic_text = split_period(topic_text, today or dt.date.today())
+        briefing = self.briefer.brief(
+            topic_text or None, limit or self.settings.briefbot_brief_items, period
+        )
         if not briefing.items:
             briefing.hint = self.hint
         briefing.took_ms = round((time.perf_counter() - started) * 1000, 3)

@@ -79,6 +79,8 @@ class Briefing(BaseModel):
     """The latest articles, or those on a topic, newest first."""
 
     topic: str | None = None
+    # The dates asked for ("today (2026-12-07)", "this week (since 2026-12-07)"), if any.
+    period: str | None = None
     items: list[BriefItem] = Field(default_factory=list)
     total_articles: int = 0
     took_ms: float = 0.0

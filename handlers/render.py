@@ -113,9 +113,21 @@ def not_found_text(answer: Answer) -> str:
     return text
 
 
+def briefing_title(briefing: Briefing, on_topic: str = "Latest on", quote: bool = True) -> str:
+    """ "Latest on “japan”", "Latest articles", with the period asked for after a comma."""
+    topic = f"“{briefing.topic}”" if quote else briefing.topic
+    title = f"{on_topic} {topic}" if briefing.topic else "Latest articles"
+    return f"{title}, {briefing.period}" if briefing.period else title
+
+
 def empty_briefing_text(briefing: Briefing) -> str:
     """The plain wording of a briefing with no articles: that nothing matched its topic, with
-    topics to try; else the hint, else that there are none."""
+    topics to try; for a period, that nothing is dated in it and what the newest is; else the
+    hint, else that there are none."""
+    if briefing.period:
+        on = f" on “{briefing.topic}”" if briefing.topic else ""
+        text = f"Nothing in the corpus{on} is dated {briefing.period}."
+        return f"{text} {briefing.hint}" if briefing.hint else text
     if briefing.topic:
         text = f"Nothing in the corpus matches “{briefing.topic}”."
         if briefing.suggestions:

@@ -140,6 +140,8 @@ def briefing_text(briefing: Briefing) -> Text:
         head.append_text(piece(f"on “{briefing.topic}”", "bold"))
     else:
         head.append("latest")
+    if briefing.period:
+        head.append(f", {briefing.period}")
     head.append(f"): {len(briefing.items)} of {briefing.total_articles}")
     text.append_text(head)
     for item in briefing.items:

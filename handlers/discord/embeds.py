@@ -77,7 +77,7 @@ def _passages_markup(answer: Answer) -> str:
 
 def briefing_embed(briefing: Briefing) -> discord.Embed:
     """One field per article: date and title as the name, the lead and linked source as value."""
-    title = f"Briefing: {briefing.topic}" if briefing.topic else "Latest articles"
+    title = render.briefing_title(briefing, on_topic="Briefing:", quote=False)
     embed = discord.Embed(title=render.fit(title, escape, TITLE_LIMIT), colour=COLOUR)
     if not briefing.items:
         embed.description = render.fit(

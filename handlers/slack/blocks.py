@@ -141,7 +141,7 @@ def answer_blocks(answer: Answer) -> list[dict[str, Any]]:
 
 def briefing_blocks(briefing: Briefing) -> list[dict[str, Any]]:
     """A heading, then one section per article: linked citation and a clipped lead."""
-    heading = f"Latest on “{briefing.topic}”" if briefing.topic else "Latest articles"
+    heading = render.briefing_title(briefing)
     blocks = [_section(_bold(fit(heading, escape, SECTION_TEXT_LIMIT - 2)))]
     if not briefing.items:
         blocks.append(

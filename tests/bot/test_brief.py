@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import os
 from collections.abc import Callable
@@ -242,3 +243,19 @@ def test_topics_offer_names_and_subjects_never_weekdays_or_months(
     assert not dates & set(offered), offered
     assert not dates & set(asyncio.run(engine.topics("m", 25)))
     assert not dates & set(engine.hint.replace(",", " ").replace(".", " ").split())
+
+
+def test_a_period_keeps_only_articles_dated_in_it(newsdesk: Engine) -> None:
+    today = dt.date(2026, 1, 21)
+    week = newsdesk.brief_sync("this week", today=today)
+    assert [i.article.title for i in week.items] == ["Port expansion approved"]
+    assert week.period == "this week (since 2026-01-19)" and week.topic is None
+    since = newsdesk.brief_sync("transport since 2026-01-06", today=today)
+    assert [i.article.title for i in since.items] == ["Port expansion approved", "Bus fares frozen"]
+    assert since.topic == "transport"
+
+
+def test_an_empty_period_says_so_with_what_the_corpus_covers(newsdesk: Engine) -> None:
+    briefing = newsdesk.brief_sync("today", today=dt.date(2026, 3, 1))
+    assert briefing.items == [] and briefing.period == "today (2026-03-01)"
+    assert briefing.hint and "2025-12-30 to 2026-01-20" in briefing.hint

@@ -118,3 +118,29 @@ async def test_sources_says_how_many_more_sources_there_are(
     text = Chat(Engine.load(make_settings(briefbot_corpus=folder))).sources_text()
     assert text.count("Paper ") == 8
     assert "and 3 more sources" in text
+
+
+@pytest.mark.parametrize(
+    ("text", "topic", "period"),
+    [
+        ("what's new today?", None, "today"),
+        ("What’s new this week about Takaichi?", "Takaichi", "this week"),
+        ("news since 2026-01-01", None, "since"),
+        ("brief me on japan", "japan", None),
+        ("any news?", None, None),
+    ],
+)
+async def test_asking_for_news_gets_a_briefing_not_a_quote(
+    chat: Chat, text: str, topic: str | None, period: str | None
+) -> None:
+    reply = await chat.handle(text)
+    assert isinstance(reply, BriefingReply)
+    assert reply.briefing.topic == topic
+    assert (reply.briefing.period or "").startswith(period or "") and (
+        (reply.briefing.period is None) == (period is None)
+    )
+
+
+async def test_a_question_about_news_content_is_still_a_question(chat: Chat) -> None:
+    reply = await chat.handle("what did the leaders discuss?")
+    assert isinstance(reply, AnswerReply)

@@ -82,3 +82,20 @@ async def test_a_question_in_spanish_is_told_the_bot_reads_english(
     body = json.dumps(call.body, ensure_ascii=False)
     assert "looks like Spanish" in body and "English only" in body
     assert "Nothing in the corpus" not in body
+
+
+async def test_brief_by_time_in_slack(
+    start_bot: Callable[..., Awaitable[HttpBot]], engine: Engine
+) -> None:
+    bot = await start_bot(engine)
+    await bot.client.command(
+        slash_command("/brief", "since 2026-01-01", bot.emulator.response_url())
+    )
+    [call] = await bot.emulator.wait_for("response_url")
+    body = json.dumps(call.body, ensure_ascii=False)
+    assert "Latest articles, since" in body and "Takaichi" in body
+
+    await bot.client.command(slash_command("/brief", "yesterday", bot.emulator.response_url()))
+    calls = await bot.emulator.wait_for("response_url", count=2)
+    body = json.dumps(calls[-1].body, ensure_ascii=False)
+    assert "Nothing in the corpus is dated yesterday" in body

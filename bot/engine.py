@@ -38,6 +38,34 @@ log = logging.getLogger(__name__)
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+_YEAR_PHRASE = re.compile(r"(?:\b(?:in|of|during|from)\s+)?\b(?:1[89]\d\d|20\d\d)\b", re.I)
+
+
+def _of_the_year(answer: Answer, years: set[str]) -> Answer:
+    """A question naming a year is answered only by passages of that year: dated in it, or
+    saying it. "How many died in the 2023 earthquake?" is not answered by a 2026 one; the
+    reply names what the corpus has instead."""
+    if not answer.answered:
+        return answer
+    kept = [
+        p
+        for p in answer.passages
+        if str(p.article.date.year) in years or years & set(_YEAR.findall(p.quote))
+    ]
+    if kept:
+        answer.passages = kept
+        return answer
+    best = answer.passages[0].article
+    asked = " or ".join(sorted(years))
+    answer.hint = (
+        f"Nothing in it is from {asked}; the closest is of {best.date.year}: “{best.title}” "
+        f"({best.date.isoformat()})."
+    )
+    answer.answered, answer.passages = False, []
+    return answer
+
+
 class Engine:
     """A loaded, indexed corpus with the question-answering and briefing API."""
 
@@ -142,6 +170,23 @@ class Engine:
         """Answer ``question`` with the best quoted passages, or say nothing answers it."""
         return await asyncio.to_thread(self.ask_sync, question, limit=limit)
 
+    def _answer(self, text: str, limit: int) -> Answer:
+        """The answerer's answer; for a question naming a year, only passages of that year
+        (:func:`_of_the_year`), searched again without the year when none is: an article
+        rarely writes its own year, so "in 2026" is a condition, not a word to find."""
+        answer = self.answerer.answer(text, limit)
+        years = set(_YEAR.findall(text))
+        if not years:
+            return answer
+        kept = _of_the_year(answer.model_copy(), years)
+        if kept.answered:
+            return kept
+        bare = " ".join(_YEAR_PHRASE.sub(" ", text).split())
+        again = _of_the_year(self.answerer.answer(bare, limit), years) if bare else kept
+        if again.answered or again.hint:
+            return again
+        return kept
+
     def ask_sync(self, question: str, *, limit: int | None = None) -> Answer:
         """The synchronous core of :meth:`ask` (for batch tools and benchmarks)."""
         started = time.perf_counter()
@@ -149,7 +194,7 @@ class Engine:
         question = _LONE_SURROGATE.sub("\ufffd", question or "")
         limit = limit or self.settings.briefbot_answers
         text, notice = prepare(question, self.settings.briefbot_max_question_chars)
-        answer = self.answerer.answer(text, limit)
+        answer = self._answer(text, limit)
         answer.question, answer.notice = question, notice
         answer.articles_searched = len(self.articles)
         # Asked when nothing answers (the model loads in about a second, once), or when letters
@@ -162,7 +207,7 @@ class Engine:
                 "matched on names and numbers."
             )
             answer.notice = f"{notice} {read}" if notice else read
-        if not answer.answered:
+        if not answer.answered and answer.hint is None:
             answer.hint = self.hint
         answer.took_ms = round((time.perf_counter() - started) * 1000, 3)
         return answer

@@ -177,3 +177,26 @@ async def test_brief_odd_topics_never_crash(engine: Engine) -> None:
     for topic in ["🤖", "\u202eTakaichi", "\ud800", "x" * 10000, "高市"]:
         briefing = await engine.brief(topic)
         json.loads(briefing.model_dump_json())
+
+
+def test_a_question_naming_a_year_is_answered_only_from_that_year(engine: Engine) -> None:
+    """The seed article is of 2026: it answers for 2026, and for 2023 says what it has."""
+    assert engine.ask_sync("when is Takaichi visiting the US in 2026?").answered
+    answer = engine.ask_sync("when was Takaichi visiting the US in 2023?")
+    assert not answer.answered and answer.passages == []
+    assert answer.hint is not None and "from 2023" in answer.hint
+    assert "2026" in answer.hint and "Takaichi" in answer.hint
+
+
+def test_a_passage_that_names_the_year_asked_still_answers(
+    write_article: Callable[..., Path],
+) -> None:
+    folder = write_article(
+        "quake.md",
+        "Remembering the great quake",
+        "2026-02-06",
+        "The earthquake of February 2023 killed more than 50,000 people in Turkey and Syria.",
+    )
+    engine = Engine.load(make_settings(briefbot_corpus=folder))
+    answer = engine.ask_sync("how many people died in the turkey earthquake in 2023?")
+    assert answer.answered and "2023" in answer.passages[0].quote

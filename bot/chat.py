@@ -6,6 +6,7 @@ import logging
 import re
 
 from bot.api import Core
+from bot.followup import Conversations, Turn, rewrite
 from bot.models import AnswerReply, BriefingReply, Reply, TextReply
 from bot.wording import plural
 
@@ -68,11 +69,14 @@ def _briefing_request(text: str) -> str | None:
 class Chat:
     """Routes one message to the engine: a question, ``/brief [topic]``, ``/sources``, ``/help``."""
 
-    def __init__(self, engine: Core) -> None:
+    def __init__(self, engine: Core, conversations: Conversations | None = None) -> None:
         self.engine = engine
+        self.conversations = conversations or Conversations()
 
-    async def handle(self, text: str) -> Reply:
-        """Turn one user message into a reply; never raises for bad input."""
+    async def handle(self, text: str, conversation: str | None = None) -> Reply:
+        """Turn one user message into a reply; never raises for bad input. ``conversation``:
+        the thread, DM or channel it came from, whose last answered question a follow-up
+        ("and when?") is read with."""
         text = (text or "").strip()
         if not text or text.lower().strip("!.? ") in _GREETINGS:
             return TextReply(kind="help", text=await self.help_text())
@@ -83,20 +87,35 @@ class Chat:
         if command == "/sources":
             return TextReply(kind="notice", text=self.sources_text())
         if command == "/ask":
-            return await self.ask(rest)
+            return await self.ask(rest, conversation)
         if command.startswith("/") and len(command) > 1 and command[1:].isalpha():
             return TextReply(
                 kind="help", text=f"Unknown command {command}. " + await self.help_text()
             )
         if (topic := _briefing_request(text)) is not None:
             return await self.brief(topic)
-        return await self.ask(text)
+        return await self.ask(text, conversation)
 
-    async def ask(self, question: str) -> Reply:
-        """Answer a question; an empty one gets the help text."""
+    async def ask(self, question: str, conversation: str | None = None) -> Reply:
+        """Answer a question; an empty one gets the help text. In a conversation, a follow-up
+        that leans on the last answered question is asked as the question it means, and the
+        answer says how it was read."""
         if not question.strip():
             return TextReply(kind="help", text=await self.help_text())
-        return AnswerReply(answer=await self.engine.ask(question))
+        previous = self.conversations.last(conversation) if conversation else None
+        meant = rewrite(question, previous) if previous else None
+        answer = await self.engine.ask(meant or question)
+        if meant:
+            answer.question = question
+            read = f"Reading this as: {meant}"
+            answer.notice = f"{read} {answer.notice}" if answer.notice else read
+        if conversation and answer.answered:
+            first = answer.passages[0]
+            words = " ".join(first.quote[a:b] for a, b in first.highlight[:1])
+            self.conversations.remember(
+                conversation, Turn(meant or question, words, first.article.title)
+            )
+        return AnswerReply(answer=answer)
 
     async def brief(self, topic: str | None = None) -> Reply:
         """The briefing, on a topic when one is given."""

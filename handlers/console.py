@@ -57,7 +57,7 @@ class ConsoleSession:
             if not self.history:
                 return Text("No questions yet.")
             return piece("\n".join(f"{n}. {q}" for n, q in enumerate(self.history, 1)))
-        reply = await self.chat.handle(text)
+        reply = await self.chat.handle(text, "console")  # one conversation: follow-ups
         if isinstance(reply, AnswerReply):  # commands and greetings are not questions
             self.history.append(text)
         return reply_text(reply)

@@ -193,7 +193,8 @@ class BriefBot(discord.Client):
         text = question_text(message.content)  # this bot's mention and everyone else's
         try:
             async with message.channel.typing():
-                reply = await self.chat.handle(text)
+                # The channel (a thread is one) is the conversation follow-ups are read with.
+                reply = await self.chat.handle(text, f"discord:{message.channel.id}")
             embed = reply_embed(reply)
         except Exception:
             log.exception("Discord mention answer failed")

@@ -50,7 +50,11 @@ def add_commands(bot: BriefBot) -> None:
     @contexts
     @installs
     async def ask(interaction: discord.Interaction, question: str, private: bool = False) -> None:
-        await bot.respond(interaction, bot.chat.ask(question_text(question)), ephemeral=private)
+        # One conversation per person and channel: /ask "and when?" reads their last question.
+        conversation = f"discord:{interaction.channel_id}:{interaction.user.id}"
+        await bot.respond(
+            interaction, bot.chat.ask(question_text(question), conversation), ephemeral=private
+        )
 
     @bot.tree.command(name="brief", description="The latest articles, or those on a topic")
     @app_commands.describe(topic="A topic, name or tag (optional)")

@@ -143,7 +143,9 @@ class SlackBot:
         if thread_ts and event.get("channel_type") != "im":
             self.threads.add((channel, thread_ts))
         question = question_text(event.get("text") or "")
-        reply = await self.reply(self.chat.handle(question))
+        # The thread (or the DM) is the conversation a follow-up is read with.
+        conversation = f"slack:{event.get('team', '')}:{channel}:{thread_ts or ''}"
+        reply = await self.reply(self.chat.handle(question, conversation))
         if found_only and not _found(reply):
             return  # "are you coming at 3?" was for someone else
         await post(client, channel=channel, thread_ts=thread_ts, content=message(reply))
@@ -157,7 +159,12 @@ class SlackBot:
         quiet = private or not question
         # Acknowledge within Slack's 3 seconds; in_channel here makes the command itself visible.
         await (ack() if quiet else ack({"response_type": "in_channel"}))
-        reply = await self.reply(self.chat.ask(question))
+        # One conversation per person and channel: "/ask and when?" reads their last question.
+        conversation = (
+            f"slack:{command.get('team_id', '')}:{command.get('channel_id', '')}:"
+            f"{command.get('user_id', '')}"
+        )
+        reply = await self.reply(self.chat.ask(question, conversation))
         private = quiet or not isinstance(reply, AnswerReply)
         await respond(command, message(reply), private=private)
 

@@ -144,3 +144,24 @@ async def test_asking_for_news_gets_a_briefing_not_a_quote(
 async def test_a_question_about_news_content_is_still_a_question(chat: Chat) -> None:
     reply = await chat.handle("what did the leaders discuss?")
     assert isinstance(reply, AnswerReply)
+
+
+async def test_a_follow_up_is_read_with_the_previous_question(chat: Chat) -> None:
+    first = await chat.handle("who asked for the phone call?", "thread-1")
+    assert isinstance(first, AnswerReply) and first.answer.answered
+    follow = await chat.handle("and when is she visiting?", "thread-1")
+    assert isinstance(follow, AnswerReply) and follow.answer.answered
+    assert follow.answer.notice == "Reading this as: when is Takaichi visiting?"
+    quote = follow.answer.passages[0].quote
+    assert "Takaichi" in quote and ("spring" in quote or "March" in quote)
+    assert follow.answer.question == "and when is she visiting?"
+
+
+async def test_a_follow_up_in_another_conversation_or_standing_alone_is_read_alone(
+    chat: Chat,
+) -> None:
+    await chat.handle("who asked for the phone call?", "thread-1")
+    other = await chat.handle("and when is she visiting?", "thread-2")
+    assert isinstance(other, AnswerReply) and other.answer.notice is None
+    alone = await chat.handle("when is Takaichi visiting the US?", "thread-1")
+    assert isinstance(alone, AnswerReply) and alone.answer.notice is None

@@ -96,3 +96,18 @@ async def test_brief_on_a_topic_nothing_matches_says_so_and_suggests_topics(
     text = " ".join(section_texts(call.body))
     assert "Nothing in the corpus matches “France”. Try “" in text
     assert "Japan" in text
+
+
+async def test_a_follow_up_in_a_thread_is_read_with_its_first_question(
+    start_bot: StartBot, engine: Engine
+) -> None:
+    bot = await start_bot(engine)
+    root = mention("who asked for the phone call?")
+    await bot.client.event(root)
+    await bot.emulator.wait_for("chat.postMessage")
+    await bot.client.event(thread_reply("and when is she visiting?", root["event"]["ts"]))
+
+    [_, follow_up] = await bot.emulator.wait_for("chat.postMessage", 2)
+    body = json.dumps(follow_up.body, ensure_ascii=False)
+    assert "Reading this as: when is Takaichi visiting?" in body
+    assert "Takaichi" in section_texts(follow_up.body)[0]

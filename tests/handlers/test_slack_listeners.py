@@ -82,7 +82,8 @@ async def test_thread_reply_with_mention_is_answered_once(bot: HttpBot) -> None:
     await settle()
     assert len(bot.emulator.posted()) == 2
     assert calls[1].body["thread_ts"] == root_ts
-    assert bot.engine.questions == [QUESTION, "and when in spring?"]
+    # asked once, read with the thread's first question
+    assert bot.engine.questions == [QUESTION, "when in spring (is Takaichi visiting the US)?"]
 
 
 async def test_threads_the_bot_never_answered_in_are_ignored(bot: HttpBot) -> None:

@@ -29,7 +29,7 @@ Reproduce (development only: torch never ships):
     /work/ft/bin/python training/train_encoder.py \
         --model .venv/lib/python3.11/site-packages/all_minilm_l6_v2/model.zip \
         --out training/out/encoder-delta.npz       # then copy it to bot/data/
-The shipped delta's run and figures: ``bot/data/reader.json`` ("encoder").
+Its run and figures, and why the shipped delta is still the earlier one: training/README.md.
 """
 
 from __future__ import annotations

@@ -17,7 +17,6 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from watchfiles import Change, awatch
 
@@ -189,7 +188,6 @@ class LiveEngine:
         self._tidying: set[asyncio.Task[None]] = set()  # every tidy not done yet
         self._saving = asyncio.Lock()
         self._switch = sys.getswitchinterval()
-        self._blas: Any = None  # threadpoolctl's limit while watching
 
     @classmethod
     def load(cls, settings: Settings, *, idle_s: float = IDLE_S) -> LiveEngine:
@@ -239,9 +237,6 @@ class LiveEngine:
             # behind it (measured: a p99 under a reload at a million sentences 2-3x lower).
             self._switch = sys.getswitchinterval()
             sys.setswitchinterval(min(self._switch, SWITCH_S))
-            # And BLAS on one thread: embedding new sentences (a reload, a back-fill) then takes
-            # one core and leaves the others to the answers, whose own products are small.
-            self._blas = _one_blas_thread()
 
     async def stop(self) -> None:
         """Stop watching, save what is not saved yet, release the current engine."""
@@ -252,9 +247,6 @@ class LiveEngine:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
             sys.setswitchinterval(self._switch)
-            if self._blas is not None:
-                self._blas.restore_original_limits()
-                self._blas = None
         for warming in list(self._warming):
             warming.cancel()  # the thread finishes on its own; nobody waits for it
         tidy, self._tidy = self._tidy, None
@@ -376,18 +368,6 @@ class LiveEngine:
             except Exception as exc:  # the folder went away, the watch limit was hit, ...
                 log.warning("watching %s failed (%s); trying again in %.0f s", target, exc, RETRY_S)
                 await asyncio.sleep(RETRY_S)
-
-
-def _one_blas_thread() -> Any:
-    """Limit BLAS to one thread until ``restore_original_limits()``; None without threadpoolctl
-    or a BLAS it knows."""
-    try:
-        from threadpoolctl import threadpool_limits
-
-        return threadpool_limits(limits=1, user_api="blas")
-    except Exception:  # only a latency measure: a bot runs without it
-        log.debug("could not limit BLAS threads", exc_info=True)
-        return None
 
 
 def _quietly(work: Callable[[], None]) -> None:

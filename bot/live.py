@@ -20,7 +20,6 @@ from pathlib import Path
 
 from watchfiles import Change, awatch
 
-from bot import language
 from bot.corpus_folder import FORMATS, list_folder
 from bot.corpus_report import LoadReport
 from bot.engine import Engine
@@ -378,7 +377,6 @@ def _quietly(work: Callable[[], None]) -> None:
 def _warm(engine: Engine) -> None:
     try:
         engine.index.warm_up()
-        language.warm_up()  # a bot's first question in another language does not wait for it
         # The "not found" hint (the corpus's topics), made here and set when ready: a question
         # meanwhile gets the one it has (the previous engine's), never waits for it.
         engine.hint = engine._make_hint()

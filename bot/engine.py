@@ -38,8 +38,9 @@ log = logging.getLogger(__name__)
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
-_YEAR_PHRASE = re.compile(r"(?:\b(?:in|of|during|from)\s+)?\b(?:1[89]\d\d|20\d\d)\b", re.I)
+_YEARS = r"1[89]\d\d|20\d\d"
+_YEAR = re.compile(rf"\b({_YEARS})\b")
+_YEAR_PHRASE = re.compile(rf"(?:\b(?:in|of|during|from)\s+)?\b(?:{_YEARS})\b", re.I)
 
 
 def _of_the_year(answer: Answer, years: set[str]) -> Answer:
@@ -178,7 +179,7 @@ class Engine:
         years = set(_YEAR.findall(text))
         if not years:
             return answer
-        kept = _of_the_year(answer.model_copy(), years)
+        kept = _of_the_year(answer, years)
         if kept.answered:
             return kept
         bare = " ".join(_YEAR_PHRASE.sub(" ", text).split())

@@ -73,10 +73,10 @@ def shipped_threshold(engine: Any) -> float:
 
 def lexical_top(engine: Any, question: str, answers: Sequence[str]) -> Top:
     """Our best passage by words alone and its lexical score, before the rules that refuse."""
-    from bot.answer import _passage
-    from bot.query import analyse
-    from bot.question import prepare
-    from bot.ranking import rank
+    from bot.answer.compose import _passage
+    from bot.answer.query import analyse
+    from bot.answer.ranking import rank
+    from bot.text.question import prepare
 
     index = engine.index
     text, _ = prepare(question, engine.settings.briefbot_max_question_chars)

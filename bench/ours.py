@@ -43,7 +43,7 @@ def load_engine(
         if save:
             engine = Engine.load(settings_for(corpus, semantic=semantic))
         else:
-            from bot.persist import CorpusStore
+            from bot.store import CorpusStore
 
             settings = settings_for(corpus, semantic=semantic)
             built = CorpusStore(settings).build()
@@ -58,7 +58,7 @@ def load_engine(
 
 def save_index(engine: Any) -> float | None:
     """Save the index of an engine made by ``load_engine(save=False)``: the seconds it took."""
-    from bot.persist import CorpusStore
+    from bot.store import CorpusStore
 
     built = getattr(engine, "built", None)
     if built is None:

@@ -80,7 +80,7 @@ def _run_ours(corpus: Path, questions: Sequence[str]) -> dict[str, Any]:
     ms = asyncio.run(run())
     # The reader on the lexical candidates (what a large corpus answers with while, or instead
     # of, embedding every sentence): the same engine, its reader attached.
-    from bot.reader import available, shared_reader
+    from bot.semantic.reader import available, shared_reader
 
     read_ms: list[float] = []
     if available():

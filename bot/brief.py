@@ -10,13 +10,13 @@ from functools import cached_property
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from bot.answer_types import NAME_RE, TIME_RE
+from bot.answer.query import analyse
 from bot.index import Index
 from bot.models import Article, ArticleRef, Briefing, BriefItem
-from bot.period import Period
-from bot.query import analyse
-from bot.sentences import MAX_SENTENCE_CHARS, split_sentences
-from bot.wordlists import STOPWORDS
+from bot.text.answer_types import NAME_RE, TIME_RE
+from bot.text.period import Period
+from bot.text.sentences import MAX_SENTENCE_CHARS, split_sentences
+from bot.text.wordlists import STOPWORDS
 
 LEAD_CHARS = 300
 # Share of a topic's words (idf-weighted) an article must mention to be on that topic.

@@ -16,21 +16,21 @@ import time
 from collections import Counter
 from functools import cached_property
 
-from bot.aliases import Aliases
-from bot.answer import Answerer
+from bot.answer.compose import Answerer
+from bot.answer.meaning import Semantic
 from bot.brief import Briefer
-from bot.corpus import LoadReport
-from bot.embed import ModelUnavailable
+from bot.corpus.load import LoadReport
 from bot.index import Index, SentenceTable
-from bot.language import foreign_language
 from bot.models import Answer, Article, Briefing, CorpusStats
-from bot.period import split_period
-from bot.question import prepare
-from bot.reader import Reader, shared_reader
-from bot.reader import available as reader_available
-from bot.semantic import Semantic
+from bot.semantic.encoder import ModelUnavailable
+from bot.semantic.reader import Reader, shared_reader
+from bot.semantic.reader import available as reader_available
 from bot.settings import Settings
-from bot.text import Analyzer
+from bot.text.aliases import Aliases
+from bot.text.analyzer import Analyzer
+from bot.text.language import foreign_language
+from bot.text.period import split_period
+from bot.text.question import prepare
 from bot.wording import plural
 
 log = logging.getLogger(__name__)
@@ -129,7 +129,9 @@ class Engine:
         """The reader that decides, beside the sentence model; None (words alone decide, which
         the log says once) when its files or onnxruntime are missing or it fails to load."""
         if not reader_available():
-            log.warning("answering from words alone: the reader (bot/data/reader.*) is missing")
+            log.warning(
+                "answering from words alone: the reader (bot/semantic/data/reader.*) is missing"
+            )
             return None
         try:
             return shared_reader()
@@ -150,7 +152,7 @@ class Engine:
     def load(cls, settings: Settings | None = None) -> Engine:
         """Load and index the corpus named by ``settings``, through its saved index when it is
         current (raises CorpusError)."""
-        from bot.persist import CorpusStore
+        from bot.store import CorpusStore
 
         settings = settings or Settings()
         loaded = CorpusStore(settings).open()

@@ -27,7 +27,7 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from bot.wordlists import STOPWORDS
+from bot.text.wordlists import STOPWORDS
 
 __all__ = ["Conversations", "Turn", "rewrite"]
 

@@ -20,14 +20,14 @@ from pathlib import Path
 
 from watchfiles import Change, awatch
 
-from bot.corpus_folder import FORMATS, list_folder
-from bot.corpus_report import LoadReport
+from bot.corpus.folder import FORMATS, list_folder
+from bot.corpus.report import LoadReport
 from bot.engine import Engine
 from bot.errors import CorpusError
 from bot.models import Answer, Briefing, CorpusStats
-from bot.persist import Corpus, CorpusStore
 from bot.progress import no_bars
 from bot.settings import Settings
+from bot.store import Corpus, CorpusStore
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +69,7 @@ def relevant(root: Path, path: Path) -> bool:
 
 
 def corpus_files(root: Path) -> list[Path]:
-    """The files the loader reads for the corpus at ``root``, as :func:`bot.corpus.load` lists
+    """The files the loader reads for the corpus at ``root``, as :func:`bot.corpus.load.load` lists
     them: the file itself, or the article files of the folder (symlinked folders followed,
     hidden ones not)."""
     if root.is_file():
@@ -99,7 +99,7 @@ def changed_paths(before: Snapshot, after: Snapshot) -> frozenset[Path]:
 
 class Reloader:
     """The default rebuild: the changed files merged into the index (all of it built again
-    when many changed, see :class:`~bot.persist.CorpusStore`), then saved once the new engine
+    when many changed, see :class:`~bot.store.CorpusStore`), then saved once the new engine
     serves. A corpus with no article left is served empty ("nothing in the corpus answers
     that") until articles are added."""
 

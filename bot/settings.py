@@ -62,7 +62,7 @@ class Settings(BaseSettings):
     # answers from words alone (no model loaded).
     briefbot_semantic: bool = True
     # How sure (0-1) the bot must be that the best passage answers before quoting it; unset =
-    # the reader's calibrated value (bot/data/reader.json). Higher = stricter.
+    # the reader's calibrated value (bot/semantic/data/reader.json). Higher = stricter.
     briefbot_min_confidence: float | None = Field(default=None, ge=0.0, le=1.0)
     # Where saved index parts (the lexical index, sentence vectors) live; unset = a .briefbot
     # folder beside the corpus (inside a corpus folder; the loader skips hidden folders).

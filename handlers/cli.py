@@ -252,7 +252,7 @@ def _corpus_check(path: Path, settings: Settings, *, show_all: bool = False) -> 
     A corpus where nothing loads is reported the same way (every reason, with ``--all``), then
     exits 2: it is the case where the list matters most.
     """
-    from bot.corpus import NothingLoaded, load
+    from bot.corpus.load import NothingLoaded, load
     from bot.engine import Engine
 
     out = Console(highlight=False)

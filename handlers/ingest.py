@@ -74,7 +74,7 @@ def prime(settings: Settings) -> None:
     """Before a bot starts: when BRIEFBOT_FEEDS is set and the corpus folder holds no article yet,
     fetch the feeds once, so that a bot can start on its feeds alone (the engine needs an
     article to load). Afterwards the poller keeps the folder up to date."""
-    from bot.corpus_folder import list_folder
+    from bot.corpus.folder import list_folder
 
     folder = settings.briefbot_corpus
     if not settings.feed_urls or folder.is_file():

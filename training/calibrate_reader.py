@@ -3,7 +3,7 @@
 Why here and not on the evaluation sets: those measure; fitting on them would report our own
 fit. The slice (``md5(title) % 12 == 0``, 37 articles, never trained on) becomes an ordinary
 briefbot corpus, and every question goes through the product's own path,
-:func:`bot.candidates.candidates`, with the reader reading raw logits. Two kinds of question:
+:func:`bot.answer.candidates.candidates`, with the reader reading raw logits. Two kinds of question:
 
 * *answerable*: the slice's own questions; the best candidate after reading is right when it
   holds a gold answer;
@@ -12,12 +12,12 @@ briefbot corpus, and every question goes through the product's own path,
 
 Fitted: P(answers) = sigmoid(bias + w . features), a logistic fit over every read candidate of
 "this candidate holds a gold answer" (foreign questions: none does) on the features of
-:func:`bot.candidates.features` (the reader's answer logit and span score, and two checks of the
-candidate alone); the threshold is the highest P at which at most ``--not-found`` of the
+:func:`bot.answer.candidates.features` (the reader's answer logit and span score, and two checks
+of the candidate alone); the threshold is the highest P at which at most ``--not-found`` of the
 answerable questions get "not found" (the issue's goal for answerable questions; foreign
 questions, SQuAD questions on other Wikipedia articles, are far harder negatives than the
 general-knowledge questions people ask off topic, so their share quoted is reported, not
-bounded). Written to ``bot/data/reader.json`` with ``--write``, with the
+bounded). Written to ``bot/semantic/data/reader.json`` with ``--write``, with the
 figures it was chosen on. The candidates' features are kept in ``training/out/`` so a refit
 (``--refit``) reads nothing again.
 
@@ -35,12 +35,12 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.candidates import candidates
+from bot.answer.candidates import candidates
+from bot.answer.query import analyse
 from bot.engine import Engine
-from bot.query import analyse
-from bot.question import prepare
-from bot.reader import CALIBRATION
+from bot.semantic.reader import CALIBRATION
 from bot.settings import Settings
+from bot.text.question import prepare
 from training.reader_data import EVAL, V1, is_dev, read_squad
 
 OUT = Path(__file__).resolve().parent / "out"

@@ -18,7 +18,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from bot.sentences import split_sentences
+from bot.text.sentences import split_sentences
 from training.reader_data import EVAL, V1, _locate, is_dev, read_squad
 
 

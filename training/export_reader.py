@@ -1,4 +1,4 @@
-"""Write the reader's layers and heads (``bot/data/reader.npz``) as an ONNX graph, int8-quantized.
+"""Write the reader's layers and heads (``bot/semantic/data/reader.npz``) as int8 ONNX.
 
 Why: onnxruntime runs the same arithmetic several times faster than numpy on two cores (fused
 attention, int8 matrix products), which is what lets the reader read every candidate within the
@@ -6,7 +6,7 @@ latency goal. The graph takes the embedded tokens (the word-piece table stays in
 with the sentence encoder, so it is not shipped twice) and returns the answer logit and the
 start/end logits. Development only (needs ``onnx``); the product needs only onnxruntime.
 
-    /work/ft/bin/python training/export_reader.py training/out/reader.npz bot/data/
+    /work/ft/bin/python training/export_reader.py training/out/reader.npz bot/semantic/data/
 """
 
 from __future__ import annotations

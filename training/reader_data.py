@@ -29,7 +29,7 @@ import re
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from bot.sentences import split_sentences
+from bot.text.sentences import split_sentences
 
 EVAL = Path(__file__).resolve().parent.parent.parent / "shared" / "eval"
 _WORD = re.compile(r"[a-z0-9]+")

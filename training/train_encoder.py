@@ -3,8 +3,8 @@
 
 What it does, and why this shape:
 
-* The product (``bot/embed.py``) runs the model with numpy (a question through onnxruntime) and
-  overlays ``bot/data/encoder-delta.npz`` (param name -> float16 array, names as in the wheel's
+* The product (``bot/semantic/encoder.py``) runs the model with numpy (a question through onnxruntime) and
+  overlays ``bot/semantic/data/encoder-delta.npz`` (param name -> float16 array, names as in the wheel's
   ``model.safetensors``). Only the top ``--layers`` transformer layers are trained (3 layers =
   ~10.6 MB as float16) so the delta stays small; the embeddings and lower layers are frozen,
   which also lets us run the frozen bottom once and cache its hidden states: training then only
@@ -28,7 +28,7 @@ Reproduce (development only: torch never ships):
     .venv/bin/python -m training.dump_sentences    # split A's sentences, for the held-out report
     /work/ft/bin/python training/train_encoder.py \
         --model .venv/lib/python3.11/site-packages/all_minilm_l6_v2/model.zip \
-        --out training/out/encoder-delta.npz       # then copy it to bot/data/
+        --out training/out/encoder-delta.npz       # then copy it to bot/semantic/data/
 Its run and figures, and why the shipped delta is still the earlier one: training/README.md.
 """
 

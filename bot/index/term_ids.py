@@ -5,8 +5,8 @@ from __future__ import annotations
 from array import array
 from typing import cast
 
-from bot.text import ASCII_WORD, STEMS_CAP, WORD, Analyzer, fold, words
-from bot.wordlists import STOPWORDS
+from bot.text.analyzer import ASCII_WORD, STEMS_CAP, WORD, Analyzer, fold, words
+from bot.text.wordlists import STOPWORDS
 
 
 class TermIds:

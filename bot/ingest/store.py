@@ -28,8 +28,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, Field, ValidationError
 
-from bot import front_matter
 from bot.atomic import replaced
+from bot.corpus import front_matter
 from bot.ingest.models import IngestError
 
 log = logging.getLogger(__name__)

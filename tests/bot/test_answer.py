@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.answer import MAX_QUOTE
+from bot.answer.compose import MAX_QUOTE
 from bot.engine import Engine
 from bot.models import Answer, Passage
 from tests.conftest import make_settings

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from bot import corpus
-from bot.aliases import Aliases
+from bot.corpus import load as corpus
 from bot.index.term_ids import TermIds
-from bot.text import Analyzer, clean, squash
+from bot.text.aliases import Aliases
+from bot.text.analyzer import Analyzer, clean, squash
 
 ALIAS_SENTENCES = [
     "The US said it would help us.",

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import corpus
+from bot.corpus import load as corpus
 from bot.engine import Engine
 from bot.errors import CorpusError
 from tests.conftest import make_settings

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import corpus
+from bot.corpus import load as corpus
 from bot.errors import CorpusError
 
 ARTICLE = "---\ntitle: {title}\ndate: 2026-01-05\n---\n\n{title} body text.\n"

@@ -6,7 +6,7 @@ import pytest
 
 from bot.engine import Engine
 from bot.index import Index
-from bot.text import Analyzer
+from bot.text.analyzer import Analyzer
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ import pytest
 import bot.index.build as build_mod
 from bot.index import Index
 from bot.models import Article
-from bot.text import Analyzer
+from bot.text.analyzer import Analyzer
 
 SENTENCES = [
     "The U.S. President met the PM in Washington on Jan. 5, and Mr. Smith's aides said so.",
@@ -99,7 +99,7 @@ _BUILDER = """
 import datetime as dt, sys
 import bot.index.build as b
 from bot.models import Article
-from bot.text import Analyzer
+from bot.text.analyzer import Analyzer
 b.PARALLEL_CHARS = 0
 b.MAX_PROCESSES = 2
 b.process_count = lambda articles: 2

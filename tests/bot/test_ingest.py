@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.corpus import load
+from bot.corpus.load import load
 from bot.ingest import IngestError, IngestOptions, IngestReport, Outcome, ingest
 from bot.ingest.store import STATE_DIR, CorpusFolder
 from tests.emulators.news import CHIPS, FAULTS, RAIL, STORM, NewsSite

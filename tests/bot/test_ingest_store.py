@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.corpus import load
+from bot.corpus.load import load
 from bot.ingest.store import render_markdown, slug, text_digest, write_atomic
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.engine import Engine
-from bot.language import foreign_language
+from bot.text.language import foreign_language
 from handlers.render import not_found_text
 
 FOREIGN = [

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
+from bot.answer.meaning import Semantic
 from bot.live import LiveEngine
-from bot.semantic import Semantic
 from tests.conftest import make_settings
 
 STORIES = [

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from bot.period import split_period
+from bot.text.period import split_period
 
 TODAY = dt.date(2026, 1, 21)  # a Wednesday
 D = dt.date

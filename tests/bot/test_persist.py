@@ -14,11 +14,11 @@ import pytest
 
 from bot.engine import Engine
 from bot.index import Index
+from bot.index.merge import merge
 from bot.models import Article
-from bot.persist import CorpusStore, files, manifest
-from bot.persist.merge import merge
-from bot.persist.store import MANIFEST, index_folder
-from bot.text import Analyzer
+from bot.store import CorpusStore, files, manifest
+from bot.store.corpus_store import MANIFEST, index_folder
+from bot.text.analyzer import Analyzer
 from tests.bot.test_index_build import _articles, _snapshot
 from tests.conftest import make_settings
 
@@ -211,7 +211,7 @@ def test_another_analyser_means_a_rebuild(
     corpus: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     open_store(corpus).open()
-    monkeypatch.setattr(manifest, "_ANALYSER_SOURCES", (*manifest._ANALYSER_SOURCES, "query.py"))
+    monkeypatch.setattr(manifest, "ANALYSER", manifest.ANALYSER + 1)
     caplog.set_level(logging.DEBUG)
     open_store(corpus).open()
     assert "saved by another version of briefbot" in messages(caplog)
@@ -249,7 +249,7 @@ def test_a_save_cut_short_leaves_the_previous_index_in_service(
         written.append(name)
         return real(folder, name, array)
 
-    monkeypatch.setattr("bot.persist.store.write_array", dies_midway)
+    monkeypatch.setattr("bot.store.corpus_store.write_array", dies_midway)
     with pytest.raises(KeyboardInterrupt):
         open_store(corpus).open()
     monkeypatch.undo()

@@ -14,7 +14,7 @@ from bot.index import Index
 from bot.index import build as build_mod
 from bot.ingest import ingest
 from bot.progress import Progress, no_bars
-from bot.text import Analyzer
+from bot.text.analyzer import Analyzer
 from tests.bot.test_index_build import _articles
 from tests.emulators.news import NewsSite
 
@@ -116,8 +116,8 @@ async def test_ingestion_reports_the_pages_it_fetched(
 def test_embedding_sentences_draws_a_bar_on_a_terminal(
     every_step: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from bot.embed import shared_encoder
-    from bot.vectors import SentenceVectors, VectorStore
+    from bot.semantic.encoder import shared_encoder
+    from bot.semantic.vectors import SentenceVectors, VectorStore
 
     screen = terminal(monkeypatch)
     texts = ["The harbour ferry resumed on Tuesday.", "The library budget was approved."]

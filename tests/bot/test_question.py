@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.question import is_follow_up, prepare
+from bot.text.question import is_follow_up, prepare
 
 
 @pytest.mark.parametrize(

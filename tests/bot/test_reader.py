@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.candidates import Judged
+from bot.answer.candidates import Judged
+from bot.answer.query import analyse
+from bot.answer.ranking import score_sentences
 from bot.engine import Engine
 from bot.models import Answer
-from bot.query import analyse
-from bot.ranking import score_sentences
-from bot.reader import shared_reader
+from bot.semantic.reader import shared_reader
 from tests.conftest import make_settings
 
 BUNDLED = Path(__file__).parents[2] / "corpus"

@@ -161,7 +161,7 @@ def test_a_missing_model_package_means_words_alone_with_a_warning(
 def test_a_question_embedded_alone_matches_the_sentence_path() -> None:
     """A lone text (a question) runs in onnxruntime, batches in numpy: the same vectors, so a
     question's cosine to saved sentence vectors does not depend on which path embedded it."""
-    from bot.embed import shared_encoder
+    from bot.semantic.encoder import shared_encoder
 
     encoder = shared_encoder()
     assert encoder._session is not None  # the faster path is in use where it ships

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.aliases import Aliases
 from bot.engine import Engine
 from bot.errors import ConfigError
-from bot.text import INVISIBLE, Analyzer, clean, fold
-from bot.wordlists import STOPWORDS
+from bot.text.aliases import Aliases
+from bot.text.analyzer import INVISIBLE, Analyzer, clean, fold
+from bot.text.wordlists import STOPWORDS
 from tests.conftest import make_settings
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.typos import likely_typo
+from bot.text.typos import likely_typo
 
 
 @pytest.mark.parametrize(

@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot import vectors
-from bot.embed import shared_encoder
-from bot.vectors import SentenceVectors, VectorStore
+from bot.semantic import vectors
+from bot.semantic.encoder import shared_encoder
+from bot.semantic.vectors import SentenceVectors, VectorStore
 
 TEXTS = [
     "Prime Minister Sanae Takaichi will visit the United States this spring.",
@@ -90,7 +90,7 @@ def test_slow_sentences_still_report_progress_on_time_and_stop_promptly(
     progress comes every PROGRESS_SECONDS whatever one sentence costs."""
     monkeypatch.setattr(vectors, "PROGRESS_SECONDS", 0.5)
     monkeypatch.setattr(vectors, "CHUNK_SECONDS", 0.2, raising=False)
-    caplog.set_level(logging.INFO, logger="bot.vectors")
+    caplog.set_level(logging.INFO, logger="bot.semantic.vectors")
     texts = [f"sentence number {i} of a very long pasted line" for i in range(300)]
     v = SentenceVectors(texts, _SlowEncoder, VectorStore(tmp_path, "slow"), sync_limit=0)  # type: ignore[arg-type]
     assert v.thread is not None

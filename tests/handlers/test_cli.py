@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot import __version__
-from bot.answer import Answerer
+from bot.answer.compose import Answerer
 from bot.models import Answer
 from bot.settings import BUNDLED_CORPUS
 from handlers.cli import main

@@ -30,7 +30,7 @@ def article(path: Path, title: str, date: str = "2026-01-05") -> None:
 # loaded its code (Python itself lives where nobody may not read).
 AS_NOBODY = f"""
 import os, sys
-import encodings.utf_8_sig, bot.corpus, bot.engine, handlers.cli
+import encodings.utf_8_sig, bot.corpus.load, bot.engine, handlers.cli
 os.setgid({NOBODY}); os.setuid({NOBODY})
 sys.exit(handlers.cli.main(sys.argv[1:]))
 """

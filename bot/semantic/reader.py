@@ -5,12 +5,12 @@ Why: a cosine between two separately embedded texts measures topic, not answer; 
 lets the question's words attend to the sentence's. The model is the bottom three layers of
 all-MiniLM-L6-v2 (Apache-2.0) fine-tuned on SQuAD v1.0 train (CC BY-SA 4.0) by
 ``training/train_reader.py``, with an answerability head on [CLS] and a start/end head over the
-sentence's tokens. Its layers run in onnxruntime, int8 (``bot/data/reader.onnx``, written by
-``training/export_reader.py``): several times faster than numpy on two cores. The word-piece
-table is the sentence encoder's, looked up in numpy, so it is not shipped twice; the position and
-segment embeddings are in ``bot/data/reader.npz``. The answer logit is calibrated on a held-out
-slice of the train articles (``bot/data/reader.json``, ``training/calibrate_reader.py``): the
-verdict depends on the pair alone, never on the corpus around it.
+sentence's tokens. Its layers run in onnxruntime, int8 (``data/reader.onnx`` beside this module,
+written by ``training/export_reader.py``): several times faster than numpy on two cores. The
+word-piece table is the sentence encoder's, looked up in numpy, so it is not shipped twice; the
+position and segment embeddings are in ``data/reader.npz``. The answer logit is calibrated on a
+held-out slice of the train articles (``data/reader.json``, ``training/calibrate_reader.py``):
+the verdict depends on the pair alone, never on the corpus around it.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from bot.embed import Encoder, Vectors, _layer_norm, shared_encoder
+from bot.semantic.encoder import Encoder, Vectors, _layer_norm, shared_encoder
 
 DATA = Path(__file__).with_name("data")
 GRAPH = DATA / "reader.onnx"

@@ -1,10 +1,10 @@
 """Answering a question: the best candidate sentences quoted, highlighted and cited, or none.
 
-An :class:`Answerer` turns the verdict of :mod:`bot.candidates` (the reader's, when the model is
-installed) into quotes: the first one the reader judges an answer, highlighted where the reader
-points, then any other that it also judges an answer and that adds an answer the first lacks.
-Without the model, the lexical checks decide (how much of the question the quotes and their
-articles cover). It also keeps a cache of recent answers.
+An :class:`Answerer` turns the verdict of :mod:`bot.answer.candidates` (the reader's, when the
+model is installed) into quotes: the first one the reader judges an answer, highlighted where
+the reader points, then any other that it also judges an answer and that adds an answer the
+first lacks. Without the model, the lexical checks decide (how much of the question the quotes
+and their articles cover). It also keeps a cache of recent answers.
 """
 
 from __future__ import annotations
@@ -15,14 +15,14 @@ from collections import OrderedDict
 
 from rapidfuzz import fuzz
 
-from bot.answer_types import AnswerType
-from bot.candidates import Judged, candidates
+from bot.answer.candidates import Judged, candidates
+from bot.answer.meaning import Semantic
+from bot.answer.query import Query, analyse
+from bot.answer.ranking import Candidate, article_coverage, rank
 from bot.index import Index
 from bot.models import Answer, Passage
-from bot.query import Query, analyse
-from bot.ranking import Candidate, article_coverage, rank
-from bot.reader import Reader
-from bot.semantic import Semantic
+from bot.semantic.reader import Reader
+from bot.text.answer_types import AnswerType
 
 MAX_QUOTE = 400
 # Passages after the first must score at least this share of the best one, and cover at least

@@ -3,7 +3,7 @@
 On open: a saved index whose format, analyser and corpus path are today's and whose files are
 intact is compared with the corpus files (size and time, then a checksum when those differ). No
 change: it is served as it is, memory-mapped. A few files changed (under a quarter of the
-corpus's bytes): only those are read and merged in (:mod:`bot.persist.merge`). Else, or when
+corpus's bytes): only those are read and merged in (:mod:`bot.index.merge`). Else, or when
 anything about the saved index is wrong: a full build, as without a saved index. Whatever was
 built or merged is saved again for the next start.
 """
@@ -22,15 +22,17 @@ from pathlib import Path
 import numpy as np
 from pydantic import ValidationError
 
-from bot import corpus as corpus_mod
-from bot.aliases import Aliases
-from bot.corpus_folder import list_folder
-from bot.corpus_report import LoadReport, NothingLoaded, log_problems
+from bot.corpus import load as corpus_mod
+from bot.corpus.folder import list_folder
+from bot.corpus.report import LoadReport, NothingLoaded, log_problems
 from bot.errors import CorpusError
 from bot.index import Index
+from bot.index.codec import decode, encode
+from bot.index.merge import merge
 from bot.models import Article
-from bot.persist.codec import decode, encode
-from bot.persist.files import (
+from bot.progress import Progress
+from bot.settings import Settings
+from bot.store.files import (
     Corrupt,
     read_array,
     read_json,
@@ -39,7 +41,7 @@ from bot.persist.files import (
     write_array,
     write_json,
 )
-from bot.persist.manifest import (
+from bot.store.manifest import (
     FORMAT,
     Manifest,
     SourceFile,
@@ -48,10 +50,8 @@ from bot.persist.manifest import (
     same_content,
     source_state,
 )
-from bot.persist.merge import merge
-from bot.progress import Progress
-from bot.settings import Settings
-from bot.text import Analyzer
+from bot.text.aliases import Aliases
+from bot.text.analyzer import Analyzer
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +99,7 @@ class CorpusStore:
     # --- open, update -----------------------------------------------------------------------
     def open(self) -> Corpus:
         """The corpus as it is now, from the saved index where it can (raises CorpusError as
-        :func:`bot.corpus.load` does when nothing can be served)."""
+        :func:`bot.corpus.load.load` does when nothing can be served)."""
         started = time.perf_counter()
         saved = self._read()
         if saved is not None:

@@ -9,10 +9,10 @@ from itertools import pairwise
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from bot.answer_types import AnswerType, is_wh, question_type
 from bot.index import Index
-from bot.text import fold, words
-from bot.wordlists import GENERIC, STOPWORDS
+from bot.text.analyzer import fold, words
+from bot.text.answer_types import AnswerType, is_wh, question_type
+from bot.text.wordlists import GENERIC, STOPWORDS
 
 # A word matched to the vocabulary through a typo counts this much (times its similarity) of a
 # word found as written: the match may be wrong.

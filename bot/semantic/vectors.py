@@ -20,8 +20,8 @@ import numpy as np
 import numpy.typing as npt
 
 from bot.atomic import replaced
-from bot.embed import DIM, Encoder, Vectors
 from bot.progress import Progress, no_bars
+from bot.semantic.encoder import DIM, Encoder, Vectors
 
 log = logging.getLogger(__name__)
 
@@ -157,7 +157,7 @@ class SentenceVectors:
     def carried_over(
         self, keep: npt.NDArray[np.bool_], texts: Sequence[str], *, sync_limit: int
     ) -> SentenceVectors:
-        """The vectors of a merged index (:mod:`bot.persist.merge`): these rows where ``keep``
+        """The vectors of a merged index (:mod:`bot.index.merge`): these rows where ``keep``
         is True, in order, then rows for ``texts`` (the new sentences), from the store or the
         encoder. Nothing is hashed or read again for the kept sentences: a reload at a million
         sentences waits for the new ones only."""

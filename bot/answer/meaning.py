@@ -2,7 +2,7 @@
 
 Why: people in a chat don't reuse an article's words ("the states" for "the United States", "go to
 Beijing" for "visit China"). The sentence model finds passages by meaning; its cosine, fused with
-the lexical score, ranks them for the reader (``bot/candidates.py``), which decides.
+the lexical score, ranks them for the reader (``bot/answer/candidates.py``), which decides.
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from bot.embed import Encoder, Vectors, model_id, require, shared_encoder
+from bot.answer.query import Query, stopword_meant
+from bot.answer.ranking import TYPE_MISS, Candidate, score_sentences
 from bot.index import Index
-from bot.query import Query, stopword_meant
-from bot.ranking import TYPE_MISS, Candidate, score_sentences
-from bot.vectors import SentenceVectors, VectorStore
+from bot.semantic.encoder import Encoder, Vectors, model_id, require, shared_encoder
+from bot.semantic.vectors import SentenceVectors, VectorStore
 
 log = logging.getLogger(__name__)
 

@@ -14,12 +14,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from bot.answer_types import AnswerType
+from bot.answer.meaning import Semantic, spelled
+from bot.answer.query import Query
+from bot.answer.ranking import Candidate, rank
 from bot.index import Index
-from bot.query import Query
-from bot.ranking import Candidate, rank
-from bot.reader import Reader, Reading
-from bot.semantic import Semantic, spelled
+from bot.semantic.reader import Reader, Reading
+from bot.text.answer_types import AnswerType
 
 # The reader reads this many best candidates by fused score: the right sentence is among the top
 # 8 for 96 % of paraphrased SQuAD questions (training/calibrate_reader.py on the held-out train

@@ -19,16 +19,16 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
-from bot import front_matter
-from bot.corpus_folder import FORMATS as FORMATS  # re-exported: what ingest writes
-from bot.corpus_folder import list_folder
-from bot.corpus_report import FUTURE_SLACK, article_warnings, log_problems, why_nothing
-from bot.corpus_report import LoadReport as LoadReport
-from bot.corpus_report import NothingLoaded as NothingLoaded
-from bot.corpus_report import Skipped as Skipped
+from bot.corpus import front_matter
+from bot.corpus.folder import FORMATS as FORMATS  # re-exported: what ingest writes
+from bot.corpus.folder import list_folder
+from bot.corpus.report import FUTURE_SLACK, article_warnings, log_problems, why_nothing
+from bot.corpus.report import LoadReport as LoadReport
+from bot.corpus.report import NothingLoaded as NothingLoaded
+from bot.corpus.report import Skipped as Skipped
 from bot.errors import CorpusError
 from bot.models import Article
-from bot.text import clean, squash
+from bot.text.analyzer import clean, squash
 
 log = logging.getLogger(__name__)
 
@@ -371,13 +371,13 @@ def _text_digest(paragraphs: tuple[str, ...]) -> str:
 
 
 def _is_caption(paragraph: str) -> bool:
-    from bot.sentences import split_sentences
+    from bot.text.sentences import split_sentences
 
     return len(split_sentences(paragraph)) == 1 and bool(_CAPTION_VERB.match(paragraph))
 
 
 def _title_from(paragraph: str) -> str:
-    from bot.sentences import split_sentences
+    from bot.text.sentences import split_sentences
 
     a, b = split_sentences(paragraph)[0]
     sentence = paragraph[a:b]

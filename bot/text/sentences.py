@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from bot.wordlists import ABBREVIATIONS, SENTENCE_OPENERS
+from bot.text.wordlists import ABBREVIATIONS, SENTENCE_OPENERS
 
 # Abbreviations that are regular words too: they end a sentence unless a number follows.
 _NUMBERED = frozenset({"no", "nos", "vol", "vols", "fig", "figs", "p", "pp", "ch", "art", "sec"})

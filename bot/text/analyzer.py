@@ -13,8 +13,8 @@ from typing import NamedTuple
 
 import Stemmer
 
-from bot.aliases import Aliases
-from bot.wordlists import STOPWORDS
+from bot.text.aliases import Aliases
+from bot.text.wordlists import STOPWORDS
 
 _STEMMER = Stemmer.Stemmer("english")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from bot.text import clean
+from bot.text.analyzer import clean
 
 # How a follow-up question opens when it does not end with "?": "what about Japan",
 # "and when is the vote", "how many ...".

@@ -12,11 +12,11 @@ from itertools import pairwise
 
 import numpy as np
 
-from bot.answer_types import AnswerType
+from bot.answer.query import Query
 from bot.index import Index, Posting
-from bot.query import Query
-from bot.text import Token, fold, words
-from bot.wordlists import STOPWORDS
+from bot.text.analyzer import Token, fold, words
+from bot.text.answer_types import AnswerType
+from bot.text.wordlists import STOPWORDS
 
 # Weights of the context a sentence inherits from its paragraph and its article's title, of the
 # share of the question's rare words it covers, and of its question words standing together.

@@ -16,7 +16,7 @@ import numpy as np
 
 from bot.index import Field, Index
 from bot.models import Article
-from bot.text import Analyzer
+from bot.text.analyzer import Analyzer
 
 
 def merge(old: Index, keep: np.ndarray, added: list[Article]) -> Index:

@@ -15,10 +15,10 @@ from typing import Any
 
 import numpy as np
 
-from bot.corpus_report import LoadReport, Skipped
+from bot.corpus.report import LoadReport, Skipped
 from bot.index import Field, Index
 from bot.models import Article
-from bot.text import Analyzer
+from bot.text.analyzer import Analyzer
 
 _FIELDS = {"s": "sentences", "p": "paragraphs", "t": "titles"}
 _FIELD_ARRAYS = ("offsets", "ids", "tf", "lengths")

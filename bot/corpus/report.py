@@ -10,12 +10,12 @@ import logging
 import re
 from dataclasses import dataclass, field
 
-from bot.corpus_folder import FORMATS
+from bot.corpus.folder import FORMATS
 from bot.errors import CorpusError
 from bot.models import Article
-from bot.sentences import MAX_SENTENCE_CHARS
+from bot.text.sentences import MAX_SENTENCE_CHARS
 
-log = logging.getLogger("bot.corpus")
+log = logging.getLogger("bot.corpus.load")
 
 _LOG_EACH = 20
 # An article dated further ahead than this is most likely a typo (2099 for 2029): loaded, but

@@ -1,18 +1,34 @@
 """briefbot core: a platform-neutral engine that answers questions with quoted, cited passages.
 
-Nothing in this package imports Slack or Discord code; adapters live in ``handlers/``. The names
-below are its public API: :class:`Core` (what adapters may call) and :class:`Engine` (the
-implementation), :class:`Chat` (one message in, one :data:`Reply` out), the models they return,
-the settings and the errors. Everything else is internal to the core.
+Nothing in this package imports Slack or Discord code; adapters live in ``handlers/`` and import
+this façade only (``lint-imports`` checks it). The names below are its public API: :class:`Core`
+(what adapters may call) and :class:`Engine` (the implementation), :class:`LiveEngine` (one that
+follows its folder), :class:`Chat` (one message in, one :data:`Reply` out), the models they
+return, the settings, the errors, ingestion and the few helpers adapters word things with.
+
+The pipeline, one package a stage, each importing only those before it::
+
+    text/      words, sentences, aliases, typos, answer types; a message's language, time words
+    corpus/    files read into articles (Markdown, plain text, JSON Lines) and the load report
+    index/     BM25 over sentences, paragraphs and titles; its codec and its merge
+    semantic/  the sentence encoder, its saved vectors, the reader (a cross-encoder)
+    answer/    query, ranking, candidates by meaning, the verdict, the quotes
+    store/     the saved state beside the corpus: layout, manifest, files
+    ingest/    feeds and pages fetched into the corpus folder
+
+``engine`` (the core), ``live`` (the core following its folder), ``brief``, ``chat`` and
+``followup`` sit on top; ``models``, ``errors``, ``settings``, ``progress``, ``atomic`` and
+``wording`` are shared by every stage.
 """
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
 from bot.api import Core
 from bot.chat import Chat
-from bot.errors import BriefbotError, ConfigError, CorpusError
+from bot.errors import BriefbotError, ConfigError, CorpusError, Unreachable
 from bot.models import (
     Answer,
     AnswerReply,
@@ -26,12 +42,20 @@ from bot.models import (
     Reply,
     TextReply,
 )
-from bot.settings import Settings
+from bot.settings import Settings, env_files, explain
+from bot.version import __version__
+from bot.wording import plural
 
 if TYPE_CHECKING:
+    from bot.corpus.folder import list_folder
+    from bot.corpus.load import NothingLoaded
+    from bot.corpus.load import load as load_corpus
     from bot.engine import Engine
-
-__version__ = "0.1.0"
+    from bot.ingest import FeedPoller, IngestOptions, IngestReport
+    from bot.ingest import ingest as ingest_urls
+    from bot.ingest.poller import log_report
+    from bot.live import LiveEngine
+    from bot.text.question import is_follow_up
 
 __all__ = [
     "Answer",
@@ -48,19 +72,46 @@ __all__ = [
     "CorpusError",
     "CorpusStats",
     "Engine",
+    "FeedPoller",
+    "IngestOptions",
+    "IngestReport",
+    "LiveEngine",
+    "NothingLoaded",
     "Passage",
     "Reply",
     "Settings",
     "TextReply",
+    "Unreachable",
     "__version__",
+    "env_files",
+    "explain",
+    "ingest_urls",
+    "is_follow_up",
+    "list_folder",
+    "load_corpus",
+    "log_report",
+    "plural",
 ]
+
+# Loaded when first named, not by every `import bot`: the engine pulls in numpy and the index,
+# ingestion aiohttp and trafilatura (the CLI answers --version and usage errors without them).
+_LAZY = {
+    "Engine": ("bot.engine", "Engine"),
+    "LiveEngine": ("bot.live", "LiveEngine"),
+    "NothingLoaded": ("bot.corpus.load", "NothingLoaded"),
+    "load_corpus": ("bot.corpus.load", "load"),
+    "list_folder": ("bot.corpus.folder", "list_folder"),
+    "FeedPoller": ("bot.ingest", "FeedPoller"),
+    "IngestOptions": ("bot.ingest", "IngestOptions"),
+    "IngestReport": ("bot.ingest", "IngestReport"),
+    "ingest_urls": ("bot.ingest", "ingest"),
+    "log_report": ("bot.ingest.poller", "log_report"),
+    "is_follow_up": ("bot.text.question", "is_follow_up"),
+}
 
 
 def __getattr__(name: str) -> Any:
-    # The engine pulls in numpy and the index: loaded when first named, not by every `import bot`
-    # (the CLI answers --version and usage errors without it).
-    if name == "Engine":
-        from bot.engine import Engine
-
-        return Engine
+    if name in _LAZY:
+        module, attr = _LAZY[name]
+        return getattr(importlib.import_module(module), attr)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

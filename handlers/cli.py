@@ -19,17 +19,12 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.text import Text
 
-from bot import __version__
-from bot.errors import BriefbotError
-from bot.settings import Settings, env_files, explain
-from bot.wording import plural
+from bot import BriefbotError, Settings, __version__, env_files, explain, plural
 from handlers import ingest, logs
 from handlers.terminal import piece, show
 
 if TYPE_CHECKING:  # the engine (numpy, the index) loads only for commands that need it
-    from bot.api import Core
-    from bot.engine import Engine
-    from bot.live import LiveEngine
+    from bot import Core, Engine, LiveEngine
 
 T = TypeVar("T")
 USAGE_ERROR = 2
@@ -152,7 +147,7 @@ def _configure(args: argparse.Namespace) -> Settings:
 
 
 def _dispatch(args: argparse.Namespace, settings: Settings, parser: argparse.ArgumentParser) -> int:
-    from bot.engine import Engine
+    from bot import Engine
 
     if args.command == "corpus":
         if args.corpus_command != "check":
@@ -177,7 +172,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings, parser: argparse.Arg
     if args.command not in ("chat", "slack", "discord", "run"):
         parser.print_help(sys.stderr)
         return USAGE_ERROR
-    from bot.live import LiveEngine
+    from bot import LiveEngine
 
     ingest.prime(settings)  # a corpus folder still empty gets its feeds before it loads
     live = LiveEngine.load(settings)  # the long-lived commands follow the corpus folder
@@ -201,7 +196,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings, parser: argparse.Arg
 
 
 def _ask(args: argparse.Namespace, settings: Settings, parser: argparse.ArgumentParser) -> int:
-    from bot.engine import Engine
+    from bot import Engine
 
     words = args.question
     if not words or not " ".join(words).strip():
@@ -252,12 +247,11 @@ def _corpus_check(path: Path, settings: Settings, *, show_all: bool = False) -> 
     A corpus where nothing loads is reported the same way (every reason, with ``--all``), then
     exits 2: it is the case where the list matters most.
     """
-    from bot.corpus.load import NothingLoaded, load
-    from bot.engine import Engine
+    from bot import Engine, NothingLoaded, load_corpus
 
     out = Console(highlight=False)
     try:
-        report, failure = load(path, warn=False), None
+        report, failure = load_corpus(path, warn=False), None
     except NothingLoaded as exc:
         report, failure = exc.report, exc
     show(out, Text.assemble(piece(str(path), "bold"), f": {plural(report.files, 'file')}"))
@@ -299,7 +293,7 @@ def _corpus_check(path: Path, settings: Settings, *, show_all: bool = False) -> 
 async def _serving(settings: Settings, live: LiveEngine, command: Coroutine[Any, Any, T]) -> T:
     """Run a long-lived command with the corpus folder watched (BRIEFBOT_WATCH) and
     BRIEFBOT_FEEDS polled beside it, when it is set."""
-    from bot.ingest import FeedPoller
+    from bot import FeedPoller
 
     try:
         poller = FeedPoller.from_settings(settings)

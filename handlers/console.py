@@ -17,10 +17,7 @@ from typing import TextIO
 from rich.console import Console
 from rich.text import Text
 
-from bot.api import Core
-from bot.chat import Chat
-from bot.models import AnswerReply, BriefingReply, Reply, TextReply
-from bot.wording import plural
+from bot import AnswerReply, BriefingReply, Chat, Core, Reply, TextReply, plural
 from handlers.terminal import answer_text, briefing_text, piece, show
 
 HISTORY_FILE = Path.home() / ".briefbot_history"

@@ -13,8 +13,7 @@ import sys
 from rich.console import Console
 from rich.text import Text
 
-from bot.ingest import IngestOptions, IngestReport
-from bot.settings import Settings
+from bot import IngestOptions, IngestReport, Settings
 from handlers.terminal import piece, show
 
 log = logging.getLogger(__name__)
@@ -58,9 +57,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     urls = args.urls or settings.feed_urls
     options = IngestOptions(timeout=args.timeout)
-    from bot.ingest import ingest
+    from bot import ingest_urls
 
-    report = asyncio.run(ingest(urls, settings.briefbot_corpus, options))
+    report = asyncio.run(ingest_urls(urls, settings.briefbot_corpus, options))
     if args.json:
         print(report.model_dump_json())
     else:
@@ -74,18 +73,17 @@ def prime(settings: Settings) -> None:
     """Before a bot starts: when BRIEFBOT_FEEDS is set and the corpus folder holds no article yet,
     fetch the feeds once, so that a bot can start on its feeds alone (the engine needs an
     article to load). Afterwards the poller keeps the folder up to date."""
-    from bot.corpus.folder import list_folder
+    from bot import list_folder
 
     folder = settings.briefbot_corpus
     if not settings.feed_urls or folder.is_file():
         return
     if folder.is_dir() and list_folder(folder).files:
         return
-    from bot.ingest import ingest
-    from bot.ingest.poller import log_report
+    from bot import ingest_urls, log_report
 
     log.info("feeds: %s holds no article yet; fetching BRIEFBOT_FEEDS first", folder)
-    log_report(asyncio.run(ingest(settings.feed_urls, folder)))
+    log_report(asyncio.run(ingest_urls(settings.feed_urls, folder)))
 
 
 def report_lines(report: IngestReport) -> list[Text]:

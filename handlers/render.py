@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from bot.models import Answer, ArticleRef, Briefing, Passage
+from bot import Answer, ArticleRef, Briefing, Passage
 
 NOT_FOUND = "Nothing in the corpus answers that."
 NO_ARTICLES = "No articles to brief on."

@@ -16,7 +16,7 @@ from typing import TypeVar
 
 import aiohttp
 
-from bot.errors import Unreachable
+from bot import Unreachable
 
 log = logging.getLogger(__name__)
 

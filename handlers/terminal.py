@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.style import Style
 from rich.text import Text
 
-from bot.models import Answer, ArticleRef, Briefing
+from bot import Answer, ArticleRef, Briefing
 from handlers.render import (
     cite_after,
     empty_briefing_text,

@@ -7,8 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from bot import __version__
 from bot.errors import BriefbotError
+from bot.version import __version__
 
 Action = Literal["added", "updated", "skipped", "failed"]
 

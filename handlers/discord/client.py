@@ -16,11 +16,7 @@ import discord
 import yarl
 from discord import app_commands
 
-from bot.api import Core
-from bot.chat import Chat
-from bot.errors import BriefbotError, ConfigError
-from bot.models import Reply
-from bot.settings import Settings
+from bot import BriefbotError, Chat, ConfigError, Core, Reply, Settings
 from handlers.discord.commands import add_commands
 from handlers.discord.embeds import NO_PINGS, reply_embed, text_embed
 from handlers.discord.parse import question_text

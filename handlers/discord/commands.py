@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 
-from bot.api import Core
+from bot import Core
 from handlers import render
 from handlers.discord.embeds import NO_PINGS, text_embed
 from handlers.discord.parse import question_text

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import discord
 
-from bot.models import Answer, AnswerReply, Briefing, BriefingReply, Reply, TextReply
-from bot.wording import plural
+from bot import Answer, AnswerReply, Briefing, BriefingReply, Reply, TextReply, plural
 from handlers import render
 
 # Discord's documented limits for one embed (https://discord.com/developers/docs/resources/message).

@@ -19,10 +19,7 @@ from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.api import Core
-from bot.chat import Chat
-from bot.errors import ConfigError
-from bot.settings import Settings
+from bot import Chat, ConfigError, Core, Settings
 from handlers.slack.delivery import retry_handlers
 from handlers.slack.http_mode import EVENTS_PATH, HEALTH_PATH, build_web_app, listen
 from handlers.slack.listeners import SlackBot

@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from bot.models import (
+from bot import (
     Answer,
     AnswerReply,
     ArticleRef,

@@ -31,8 +31,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
 
-from bot.api import Core
-from bot.errors import ConfigError
+from bot import ConfigError, Core
 from handlers.slack.parse import malformed
 
 log = logging.getLogger(__name__)

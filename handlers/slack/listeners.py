@@ -20,9 +20,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.chat import Chat
-from bot.models import AnswerReply, BriefingReply, Reply, TextReply
-from bot.text.question import is_follow_up
+from bot import AnswerReply, BriefingReply, Chat, Reply, TextReply, is_follow_up
 from handlers.slack.blocks import message
 from handlers.slack.delivery import post, respond
 from handlers.slack.parse import private_flag, question_text

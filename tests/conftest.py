@@ -28,7 +28,7 @@ def make_settings(**overrides: object) -> Settings:
 
     Answers come from words alone unless a test asks for meaning (``briefbot_semantic=True``):
     tests of adapters, rendering and corpus handling must not hang on which of two good passages
-    the sentence model ranks first; tests/bot/test_semantic.py, the seed set and the CLI's
+    the sentence model ranks first; tests/bot/answer/test_meaning.py, the seed set and the CLI's
     semantic tests drive the model itself."""
     base: dict[str, object] = {
         "briefbot_semantic": False,

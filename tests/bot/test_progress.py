@@ -15,7 +15,7 @@ from bot.index import build as build_mod
 from bot.ingest import ingest
 from bot.progress import Progress, no_bars
 from bot.text.analyzer import Analyzer
-from tests.bot.test_index_build import _articles
+from tests.bot.index.test_build import _articles
 from tests.emulators.news import NewsSite
 
 

@@ -19,7 +19,7 @@ from bot.models import Article
 from bot.store import CorpusStore, files, manifest
 from bot.store.corpus_store import MANIFEST, index_folder
 from bot.text.analyzer import Analyzer
-from tests.bot.test_index_build import _articles, _snapshot
+from tests.bot.index.test_build import _articles, _snapshot
 from tests.conftest import make_settings
 
 TOPICS = [

@@ -14,7 +14,7 @@ from bot.engine import Engine
 from bot.errors import CorpusError
 from tests.conftest import make_settings
 
-SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+SEEDS = Path(__file__).resolve().parents[3] / "seeds"
 SEED = SEEDS / "000_c535e65c8442eddb.txt"
 
 WriteArticle = Callable[..., Path]

@@ -17,7 +17,7 @@ from bot.models import Answer
 from bot.semantic.reader import shared_reader
 from tests.conftest import make_settings
 
-BUNDLED = Path(__file__).parents[2] / "corpus"
+BUNDLED = Path(__file__).parents[3] / "corpus"
 
 
 @pytest.fixture(scope="module")

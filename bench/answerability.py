@@ -73,7 +73,7 @@ def shipped_threshold(engine: Any) -> float:
 
 def lexical_top(engine: Any, question: str, answers: Sequence[str]) -> Top:
     """Our best passage by words alone and its lexical score, before the rules that refuse."""
-    from bot.answer.compose import _passage
+    from bot.answer.compose import passage_of
     from bot.answer.query import analyse
     from bot.answer.ranking import rank
     from bot.text.question import prepare
@@ -86,7 +86,7 @@ def lexical_top(engine: Any, question: str, answers: Sequence[str]) -> Top:
     ranked = rank(query, index, engine.settings.briefbot_answers)
     if not ranked:
         return Top(-math.inf)
-    quote = _passage(ranked[0], query, index).quote
+    quote = passage_of(ranked[0], query, index).quote
     return Top(float(ranked[0].score), contains_answer(quote, answers))
 
 

@@ -25,7 +25,7 @@ STARTED = time.perf_counter()  # before the heavy imports: a start-up includes t
 
 from bench.metrics import latency_summary  # noqa: E402
 from bench.process import run_command, tail  # noqa: E402
-from bench.scale import _stream, rss_mb  # noqa: E402
+from bench.scale import rss_mb, stream  # noqa: E402
 
 #: The article written while the bot runs, and the question that finds it.
 NEW_ARTICLE = """---
@@ -151,7 +151,7 @@ def _tantivy_build(sentences: Path, copies: int, folder: Path) -> dict[str, Any]
     index = tantivy.Index(sb.build(), path=str(folder))
     writer = index.writer(heap_size=300_000_000, num_threads=1)
     n = 0
-    for n, s in enumerate(_stream(sentences, copies), 1):
+    for n, s in enumerate(stream(sentences, copies), 1):
         writer.add_document(tantivy.Document(text=s.text, title=s.title, sid=n))
     writer.commit()
     writer.wait_merging_threads()

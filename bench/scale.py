@@ -38,7 +38,7 @@ def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _stream(path: Path, copies: int) -> Iterator[Sentence]:
+def stream(path: Path, copies: int) -> Iterator[Sentence]:
     base = [Sentence(**json.loads(line)) for line in path.read_text("utf-8").splitlines() if line]
     for _ in range(copies):
         yield from base
@@ -111,7 +111,7 @@ def _run_baseline(
 
     def counting() -> Iterator[Sentence]:
         nonlocal counted
-        for s in _stream(sentences, copies):
+        for s in stream(sentences, copies):
             counted += 1
             yield s
 

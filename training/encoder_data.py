@@ -19,7 +19,7 @@ from collections import Counter
 from pathlib import Path
 
 from bot.text.sentences import split_sentences
-from training.reader_data import EVAL, V1, _locate, is_dev, read_squad
+from training.reader_data import EVAL, V1, is_dev, locate, read_squad
 
 
 def build(squad: dict) -> dict:
@@ -36,7 +36,7 @@ def build(squad: dict) -> dict:
             for qa in para["qas"]:
                 a = qa["answers"][0]
                 text = a["text"].strip()
-                st = _locate(ctx, text, a["answer_start"])
+                st = locate(ctx, text, a["answer_start"])
                 pos = next((k for k, (s, e) in enumerate(spans) if s <= st < e), None)
                 if st < 0 or pos is None:
                     continue

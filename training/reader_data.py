@@ -134,7 +134,7 @@ def is_dev(title: str) -> bool:
     return int(hashlib.md5(title.encode()).hexdigest(), 16) % 12 == 0
 
 
-def _locate(context: str, answer: str, start: int) -> int:
+def locate(context: str, answer: str, start: int) -> int:
     """The answer's real start: v1.0's ``answer_start`` may be off by whitespace."""
     if context[start : start + len(answer)] == answer:
         return start
@@ -177,7 +177,7 @@ def pairs(squad: dict, rng: random.Random, impossible: bool) -> list[dict]:
                     if not impossible:
                         continue
                     for a in answers or []:
-                        st = _locate(ctx, a["text"], a["answer_start"])
+                        st = locate(ctx, a["text"], a["answer_start"])
                         for s, e in spans:
                             if s <= st < e:
                                 out.append(
@@ -194,7 +194,7 @@ def pairs(squad: dict, rng: random.Random, impossible: bool) -> list[dict]:
                     continue  # the v2 subset's answerable questions are in the v1 set already
                 a = qa["answers"][0]
                 text = a["text"].strip()
-                st = _locate(ctx, text, a["answer_start"])
+                st = locate(ctx, text, a["answer_start"])
                 if st < 0:
                     continue
                 pos = next(((s, e) for s, e in spans if s <= st and st + len(text) <= e), None)

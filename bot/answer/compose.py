@@ -122,7 +122,7 @@ class Answerer:
                 c.score < SECONDARY * best or c.coverage < self.min_coverage * SECONDARY_COVERAGE
             ):
                 continue
-            passage = _passage(c, query, index)
+            passage = passage_of(c, query, index)
             key = " ".join(passage.quote.lower().split())
             if any(key == q or fuzz.ratio(key, q) >= DUPLICATE_RATIO for q in quotes):
                 continue
@@ -197,7 +197,7 @@ class Answerer:
         """The quote of a read candidate: the reader's answer span is the highlight, the
         answer-type words only where it points at nothing."""
         span = [j.span] if j.span is not None else None
-        return _passage(j.candidate, query, self.index, round(float(j.p or 0.0), 4), span)
+        return passage_of(j.candidate, query, self.index, round(float(j.p or 0.0), 4), span)
 
 
 def _grouped(passages: list[Passage]) -> list[Passage]:
@@ -219,7 +219,7 @@ def _off_topic(query: Query) -> bool:
     return len(missing) > len({t.surface for t in specific})
 
 
-def _passage(
+def passage_of(
     c: Candidate,
     query: Query,
     index: Index,

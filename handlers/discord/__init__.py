@@ -1,6 +1,7 @@
 """Discord adapter: the slash commands /ask, /brief, /sources and /help (and, optionally, mentions).
 
 - :mod:`~handlers.discord.embeds`: replies rendered as embeds, within Discord's limits;
+- :mod:`~handlers.discord.replies`: an interaction answered at once, or deferred and edited;
 - :mod:`~handlers.discord.commands`: the command tree and topic autocomplete;
 - :mod:`~handlers.discord.parse`: message text read as the question asked (mentions dropped);
 - :mod:`~handlers.discord.client`: the client, deferring slow answers, errors, :func:`serve`.

@@ -6,7 +6,6 @@ against the local emulator.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable
 from typing import Any
@@ -20,12 +19,10 @@ from bot import BriefbotError, Chat, ConfigError, Core, Reply, Settings
 from handlers.discord.commands import add_commands
 from handlers.discord.embeds import NO_PINGS, reply_embed, text_embed
 from handlers.discord.parse import question_text
+from handlers.discord.replies import DEFER_AFTER, Responder
 from handlers.startup import NETWORK_ERRORS, retrying, unreachable
 
 log = logging.getLogger(__name__)
-
-#: Discord fails an interaction that gets no response within 3 s; defer well before that.
-DEFER_AFTER = 1.5
 
 ERROR_TEXT = "Sorry, something went wrong while answering that. It has been logged."
 
@@ -90,10 +87,10 @@ class BriefBot(discord.Client):
         self.settings = settings
         self.engine = engine
         self.chat = Chat(engine)
-        self.defer_after = defer_after
+        self.responder = Responder(engine, defer_after)
         self.tree = app_commands.CommandTree(self)
         self.tree.error(self.on_app_command_error)
-        add_commands(self)
+        add_commands(self.tree, engine, self.chat, self.responder)
 
     async def setup_hook(self) -> None:
         """Sync the commands: globally (slow to appear), or with DISCORD_GUILD_ID to that server
@@ -121,34 +118,11 @@ class BriefBot(discord.Client):
     async def on_ready(self) -> None:
         log.info("Discord: logged in as %s (id %s)", self.user, self.user and self.user.id)
 
-    def defer_delay(self) -> float:
-        """How long to wait for an answer before deferring: no wait when the core offloads."""
-        return 0.0 if self.engine.offloads else self.defer_after
-
     async def respond(
         self, interaction: discord.Interaction, work: Awaitable[Reply], *, ephemeral: bool
     ) -> None:
-        """Answer at once when ready within the delay, else defer ("thinking…") and edit it later.
-
-        The answer task starts first, so a fast answer never pays for a defer round trip, and a
-        slow one never hits Discord's 3-second "application did not respond".
-        """
-        task = asyncio.ensure_future(work)
-        try:
-            delay = self.defer_delay()
-            if delay > 0:
-                await asyncio.wait({task}, timeout=delay)
-            if not task.done():
-                await interaction.response.defer(ephemeral=ephemeral, thinking=True)
-            embed = reply_embed(await task)
-        finally:
-            task.cancel()
-        if interaction.response.is_done():
-            await interaction.edit_original_response(embed=embed, allowed_mentions=NO_PINGS)
-        else:
-            await interaction.response.send_message(
-                embed=embed, ephemeral=ephemeral, allowed_mentions=NO_PINGS
-            )
+        """Reply to ``interaction`` in time (see :class:`~handlers.discord.replies.Responder`)."""
+        await self.responder.respond(interaction, work, ephemeral=ephemeral)
 
     async def on_app_command_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError

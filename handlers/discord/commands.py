@@ -1,21 +1,20 @@
 """The slash commands /ask, /brief (with topic autocomplete), /sources and /help, as typed
-functions."""
+functions over the core, the chat and a :class:`~handlers.discord.replies.Responder` (never the
+client: the client builds the tree from this module, not the other way round)."""
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from typing import Any
 
 import discord
 from discord import app_commands
 
-from bot import Core
+from bot import Chat, Core
 from handlers import render
 from handlers.discord.embeds import NO_PINGS, text_embed
 from handlers.discord.parse import question_text
-
-if TYPE_CHECKING:
-    from handlers.discord.client import BriefBot
+from handlers.discord.replies import Responder
 
 log = logging.getLogger(__name__)
 
@@ -40,52 +39,54 @@ async def topic_choices(engine: Core, current: str) -> list[app_commands.Choice[
     return choices
 
 
-def add_commands(bot: BriefBot) -> None:
+def add_commands(
+    tree: app_commands.CommandTree[Any], core: Core, chat: Chat, responder: Responder
+) -> None:
     """Register /ask, /brief, /sources and /help, usable in guilds, DMs and group DMs."""
     contexts = app_commands.allowed_contexts(guilds=True, dms=True, private_channels=True)
     installs = app_commands.allowed_installs(guilds=True, users=True)
 
-    @bot.tree.command(name="ask", description="Ask a question; the answer quotes the articles")
+    @tree.command(name="ask", description="Ask a question; the answer quotes the articles")
     @app_commands.describe(question="What do you want to know?", private="Only you see the answer")
     @contexts
     @installs
     async def ask(interaction: discord.Interaction, question: str, private: bool = False) -> None:
         # One conversation per person and channel: /ask "and when?" reads their last question.
         conversation = f"discord:{interaction.channel_id}:{interaction.user.id}"
-        await bot.respond(
-            interaction, bot.chat.ask(question_text(question), conversation), ephemeral=private
+        await responder.respond(
+            interaction, chat.ask(question_text(question), conversation), ephemeral=private
         )
 
-    @bot.tree.command(name="brief", description="The latest articles, or those on a topic")
+    @tree.command(name="brief", description="The latest articles, or those on a topic")
     @app_commands.describe(topic="A topic, name or tag (optional)")
     @contexts
     @installs
     async def brief(interaction: discord.Interaction, topic: str | None = None) -> None:
-        await bot.respond(interaction, bot.chat.brief(question_text(topic)), ephemeral=False)
+        await responder.respond(interaction, chat.brief(question_text(topic)), ephemeral=False)
 
     @brief.autocomplete("topic")
     async def brief_topic(
         interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         try:
-            return await topic_choices(bot.engine, current)
+            return await topic_choices(core, current)
         except Exception:  # an empty list beats Discord's "loading options failed"
             log.exception("Topic autocomplete failed for %r", current)
             return []
 
-    @bot.tree.command(name="sources", description="What the bot knows: articles, dates, sources")
+    @tree.command(name="sources", description="What the bot knows: articles, dates, sources")
     @contexts
     @installs
     async def sources(interaction: discord.Interaction) -> None:
-        embed = text_embed(bot.chat.sources_text(), title="What I know")
+        embed = text_embed(chat.sources_text(), title="What I know")
         await interaction.response.send_message(
             embed=embed, ephemeral=True, allowed_mentions=NO_PINGS
         )
 
-    @bot.tree.command(name="help", description="How to use the bot, and its commands")
+    @tree.command(name="help", description="How to use the bot, and its commands")
     @contexts
     @installs
     async def help_(interaction: discord.Interaction) -> None:
         await interaction.response.send_message(
-            embed=text_embed(await bot.chat.help_text()), ephemeral=True, allowed_mentions=NO_PINGS
+            embed=text_embed(await chat.help_text()), ephemeral=True, allowed_mentions=NO_PINGS
         )

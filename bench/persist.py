@@ -71,12 +71,14 @@ def _live(corpus: Path, questions: Sequence[str]) -> dict[str, Any]:
     from bench.data import load_squad
     from bot.live import LiveEngine
     from bot.settings import Settings
+    from handlers.cli import SWITCH_S
 
     asked = set(questions)
     squad = load_squad().questions
     fresh = [q for pair in ((x.question, x.typo) for x in squad) for q in pair if q not in asked]
     # Words alone: these runs time the saved lexical index (vectors are saved apart).
     settings = Settings(_env_file=None, briefbot_corpus=corpus, briefbot_semantic=False)  # type: ignore[call-arg]
+    sys.setswitchinterval(SWITCH_S)  # as the runner of a bot sets it
     live = LiveEngine.load(settings, idle_s=IDLE_S)
     path = corpus / "zorblat-tunnel.md"
 

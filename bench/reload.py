@@ -15,6 +15,7 @@ import asyncio
 import json
 import shutil
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -49,6 +50,7 @@ def _summary(values: list[float]) -> dict[str, Any]:
 def measure() -> dict[str, Any]:
     from bot.live import LiveEngine
     from bot.settings import Settings
+    from handlers.cli import SWITCH_S
 
     extra = write_jsonl(OUT_DIR / "squad-a.jsonl", records(load_squad()))
     work = Path(tempfile.mkdtemp(prefix="briefbot-reload-"))
@@ -59,6 +61,7 @@ def measure() -> dict[str, Any]:
     settings = Settings(  # type: ignore[call-arg]
         _env_file=None, briefbot_corpus=corpus, briefbot_index_dir=work / "index"
     )
+    sys.setswitchinterval(SWITCH_S)  # as the runner of a bot sets it
     live = LiveEngine.load(settings, idle_s=1.0)
     asked = (f"{q} ({i})" for i in range(10**6) for q in QUESTIONS)
 

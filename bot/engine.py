@@ -264,6 +264,21 @@ class Engine:
         """What the corpus covers, for "not found" replies; built on first use, not at load."""
         return self._make_hint()
 
+    def hint_if_made(self) -> str | None:
+        """The "not found" hint when it has been made, else None (never makes it)."""
+        made = self.__dict__.get("hint")
+        return made if isinstance(made, str) else None
+
+    def use_hint(self, hint: str) -> None:
+        """Serve ``hint`` (a previous engine's) until :meth:`warm_up` makes this one's."""
+        self.__dict__["hint"] = hint
+
+    def warm_up(self) -> None:
+        """Make what the first question would otherwise wait for: the index's caches, then the
+        "not found" hint, set once made (a question meanwhile gets the hint it has)."""
+        self.index.warm_up()
+        self.use_hint(self._make_hint())
+
     def _make_hint(self) -> str:
         s = self.stats()
         if not s.articles:

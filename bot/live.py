@@ -13,14 +13,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-from watchfiles import Change, awatch
-
-from bot.corpus.folder import FORMATS, list_folder
 from bot.corpus.report import LoadReport
 from bot.engine import Engine
 from bot.errors import CorpusError
@@ -28,73 +24,14 @@ from bot.models import Answer, Briefing, CorpusStats
 from bot.progress import no_bars
 from bot.settings import Settings
 from bot.store import Corpus, CorpusStore
+from bot.watch import Snapshot, changed_paths, snapshot, watch
 
 log = logging.getLogger(__name__)
 
 #: Builds the engine that replaces ``old`` once ``changed`` (paths) changed on disk.
 Rebuild = Callable[[Engine, frozenset[Path]], Engine]
-#: The article files of a corpus and their (size, mtime in ns): what a load has seen.
-Snapshot = dict[Path, tuple[int, int]]
-
-# How long the folder must be quiet before a batch of changes is taken (ms), and the longest a
-# batch may gather (ms): an ingest round writing 50 files is one rebuild, not fifty.
-QUIET_MS = 200
-GATHER_MS = 1000
-# The watch wakes up this often when nothing changes (ms); the first wake-up says it is ready.
-WAKE_MS = 500
 # Quiet seconds after a change before the index is saved (and the "not found" hint made again).
 IDLE_S = 10.0
-# The interpreter's thread switch interval while a bot runs (s; Python's default is 0.005).
-SWITCH_S = 0.001
-# After the watcher itself fails (the folder was removed, say), try again this much later (s).
-RETRY_S = 5.0
-
-
-def relevant(root: Path, path: Path) -> bool:
-    """True when a change at ``path`` may change what the corpus at ``root`` loads: an article
-    file, or a folder that may hold some. Hidden files and folders (the ingest's temporary files,
-    ``.briefbot/`` with the saved index and feed state) are not loaded, so they never count."""
-    if root.is_file() or root.suffix.lower() in FORMATS:
-        return path == root
-    try:
-        parts = path.relative_to(root).parts
-    except ValueError:
-        return False
-    if not parts or any(p.startswith(".") for p in parts):
-        return False
-    suffix = path.suffix.lower()
-    # A folder removed or renamed is no longer there to tell it is a folder: take a path
-    # without a suffix as one.
-    return suffix in FORMATS or not suffix or path.is_dir()
-
-
-def corpus_files(root: Path) -> list[Path]:
-    """The files the loader reads for the corpus at ``root``, as :func:`bot.corpus.load.load` lists
-    them: the file itself, or the article files of the folder (symlinked folders followed,
-    hidden ones not)."""
-    if root.is_file():
-        return [root]
-    if not root.is_dir():
-        return []
-    return list_folder(root).files
-
-
-def snapshot(root: Path) -> Snapshot:
-    """Size and modification time of every article file: compared with a later snapshot, it
-    tells whether anything changed while nobody was watching."""
-    out: Snapshot = {}
-    for path in corpus_files(root):
-        try:
-            st = path.stat()
-        except OSError:  # removed between the listing and now
-            continue
-        out[path] = (st.st_size, st.st_mtime_ns)
-    return out
-
-
-def changed_paths(before: Snapshot, after: Snapshot) -> frozenset[Path]:
-    """Files added, removed or modified between two snapshots."""
-    return frozenset(p for p in before.keys() | after.keys() if before.get(p) != after.get(p))
 
 
 class Reloader:
@@ -186,7 +123,6 @@ class LiveEngine:
         self._tidy: asyncio.Task[None] | None = None  # waiting for quiet (cancelled by a change)
         self._tidying: set[asyncio.Task[None]] = set()  # every tidy not done yet
         self._saving = asyncio.Lock()
-        self._switch = sys.getswitchinterval()
 
     @classmethod
     def load(cls, settings: Settings, *, idle_s: float = IDLE_S) -> LiveEngine:
@@ -231,11 +167,6 @@ class LiveEngine:
             self._stop = asyncio.Event()
             self._task = asyncio.create_task(self._watch(), name="briefbot-corpus-watch")
             self._warm_up(self.engine)
-            # Background work (a merge, a save) runs in threads beside the answers: hand the
-            # GIL over every millisecond rather than every 5, so an answer never queues long
-            # behind it (measured: a p99 under a reload at a million sentences 2-3x lower).
-            self._switch = sys.getswitchinterval()
-            sys.setswitchinterval(min(self._switch, SWITCH_S))
 
     async def stop(self) -> None:
         """Stop watching, save what is not saved yet, release the current engine."""
@@ -245,7 +176,6 @@ class LiveEngine:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-            sys.setswitchinterval(self._switch)
         for warming in list(self._warming):
             warming.cancel()  # the thread finishes on its own; nobody waits for it
         tidy, self._tidy = self._tidy, None
@@ -275,8 +205,9 @@ class LiveEngine:
             log.debug("corpus files touched, not changed: nothing to reload")
             self._tidy_later(new)
             return
-        if "hint" in vars(old):  # until the new one is made: the old hint, not a wait
-            new.hint = old.hint
+        made = old.hint_if_made()
+        if made is not None:  # until the new one is made: the old hint, not a wait
+            new.use_hint(made)
         self.engine = new  # one assignment: a question sees the old engine or the new one
         self.generation += 1
         s = new.stats()
@@ -339,34 +270,8 @@ class LiveEngine:
         return changed_paths(self._seen, await asyncio.to_thread(snapshot, self.root))
 
     async def _watch(self) -> None:
-        root = self.root
-        # A single-file corpus is watched through its folder: editors save by replacing the file.
-        target = root.parent if root.is_file() else root
-        while self._stop is not None and not self._stop.is_set():
-            try:
-                watching = False
-                # yield_on_timeout: the first (empty) batch says the watch is in place.
-                async for changes in awatch(
-                    target,
-                    watch_filter=lambda _change, path: relevant(root, Path(path)),
-                    stop_event=self._stop,
-                    step=QUIET_MS,
-                    debounce=GATHER_MS,
-                    rust_timeout=WAKE_MS,
-                    yield_on_timeout=True,
-                ):
-                    paths = _paths(changes)
-                    if not watching:
-                        watching = True
-                        paths |= await self._missed()
-                    if paths:
-                        await self.update(paths)
-                return
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # the folder went away, the watch limit was hit, ...
-                log.warning("watching %s failed (%s); trying again in %.0f s", target, exc, RETRY_S)
-                await asyncio.sleep(RETRY_S)
+        assert self._stop is not None
+        await watch(self.root, self.update, self._missed, self._stop)
 
 
 def _quietly(work: Callable[[], None]) -> None:
@@ -376,16 +281,9 @@ def _quietly(work: Callable[[], None]) -> None:
 
 def _warm(engine: Engine) -> None:
     try:
-        engine.index.warm_up()
-        # The "not found" hint (the corpus's topics), made here and set when ready: a question
-        # meanwhile gets the one it has (the previous engine's), never waits for it.
-        engine.hint = engine._make_hint()
+        engine.warm_up()
     except Exception:  # only a head start: the first question makes them otherwise
         log.debug("warming up the engine failed", exc_info=True)
-
-
-def _paths(changes: set[tuple[Change, str]]) -> frozenset[Path]:
-    return frozenset(Path(p) for _, p in changes)
 
 
 async def _close(engine: Engine) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.live import relevant
+from bot.watch import relevant
 
 
 @pytest.mark.parametrize(

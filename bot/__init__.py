@@ -42,7 +42,7 @@ from bot.models import (
     Reply,
     TextReply,
 )
-from bot.settings import Settings, env_files, explain
+from bot.settings import EnvSettings, Settings, env_files, explain
 from bot.version import __version__
 from bot.wording import plural
 
@@ -72,6 +72,7 @@ __all__ = [
     "CorpusError",
     "CorpusStats",
     "Engine",
+    "EnvSettings",
     "FeedPoller",
     "IngestOptions",
     "IngestReport",

@@ -1,14 +1,20 @@
-"""One configuration model, read from the environment and ``.env`` (see ``.env.example``)."""
+"""The core's configuration, read from the environment and ``.env`` (see ``.env.example``).
+
+Each layer keeps its own settings: the core's here, Slack's in ``handlers/slack/settings.py``,
+Discord's in ``handlers/discord/settings.py``; the CLI reads them together as one model
+(``handlers/settings.py``), so one ``.env`` holds them all. :class:`EnvSettings` is what they
+share: where they are read from, and secrets asked for by the variable's name.
+"""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import get_args
+from typing import Annotated, Any, Literal, get_args, get_origin
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic import AliasChoices, Field, HttpUrl, SecretStr, ValidationError, field_validator
 from pydantic.fields import FieldInfo
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.errors import ConfigError
 
@@ -27,12 +33,31 @@ def env_files() -> tuple[Path, ...]:
     return (Path(first), Path(".env"))
 
 
-class Settings(BaseSettings):
-    """Every knob of briefbot; each field maps to an upper-case environment variable."""
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+
+
+class EnvSettings(BaseSettings):
+    """Settings read from the environment and ``.env``; each field maps to the upper-case
+    environment variable of its name."""
 
     model_config = SettingsConfigDict(
         env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True
     )
+
+    def require(self, *names: str) -> list[str]:
+        """Return the secret values of ``names``, or raise naming every variable that is unset."""
+        missing = [n for n in names if not _secret(getattr(self, n))]
+        if missing:
+            variables = ", ".join(n.upper() for n in missing)
+            raise ConfigError(
+                f"{variables} {'is' if len(missing) == 1 else 'are'} not set: set it in the "
+                "environment or in .env (see .env.example for every variable)."
+            )
+        return [_secret(getattr(self, n)) for n in names]
+
+
+class Settings(EnvSettings):
+    """Every knob of the core (answers, corpus, feeds, models, saved state)."""
 
     # Core
     briefbot_corpus: Path = Field(default=BUNDLED_CORPUS)
@@ -48,12 +73,13 @@ class Settings(BaseSettings):
     briefbot_max_question_chars: int = Field(default=1000, ge=10)
     briefbot_aliases_file: Path | None = None
     briefbot_brief_items: int = Field(default=5, ge=1, le=25)
-    briefbot_log_level: str = "INFO"
+    briefbot_log_level: LogLevel = "INFO"
     # Above this many passages answers may be slow: adapters acknowledge at once (every search
     # runs in a worker thread whatever the size).
     briefbot_offload_passages: int = Field(default=20000, ge=0)
     # Feeds (RSS/Atom) or article pages polled into the corpus folder by run/slack/discord/chat.
-    briefbot_feeds: str = ""
+    # (comma- or newline-separated in the variable).
+    briefbot_feeds: Annotated[list[HttpUrl], NoDecode] = Field(default_factory=list)
     briefbot_feed_interval: float = Field(default=900, ge=10)
     # run/slack/discord/chat reload the corpus when a file in its folder is added, changed or
     # deleted; false serves what was loaded at start-up until a restart.
@@ -71,34 +97,26 @@ class Settings(BaseSettings):
     # more are embedded in the background while answers use words alone, and saved as they go.
     briefbot_embed_sync_limit: int = Field(default=10000, ge=0)
 
-    # Slack
-    slack_bot_token: SecretStr | None = None
-    slack_app_token: SecretStr | None = None
-    slack_signing_secret: SecretStr | None = None
-    slack_api_base_url: str | None = None
-    # HTTP mode: where to listen (0.0.0.0: every interface; 127.0.0.1 behind a local proxy).
-    slack_host: str = "0.0.0.0"
-    slack_port: int = Field(default=3000, ge=0, le=65535)
-
-    # Discord
-    discord_token: SecretStr | None = None
-    discord_guild_id: int | None = None
-    discord_api_base: str | None = None
-    discord_gateway_url: str | None = None
-    discord_answer_mentions: bool = False
-
-    @field_validator("briefbot_feeds")
+    @field_validator("briefbot_feeds", mode="before")
     @classmethod
-    def _feeds(cls, value: str) -> str:
-        for url in _split_urls(value):
+    def _feeds(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        urls = _split_urls(value)
+        for url in urls:
             if not url.startswith(("http://", "https://")):
                 raise ValueError(f"{url!r} is not an http(s) URL")
-        return value
+        return urls
+
+    @field_validator("briefbot_log_level", mode="before")
+    @classmethod
+    def _level(cls, value: Any) -> Any:
+        return value.strip().upper() if isinstance(value, str) else value
 
     @property
     def feed_urls(self) -> list[str]:
-        """BRIEFBOT_FEEDS as a list (comma- or newline-separated in the variable)."""
-        return _split_urls(self.briefbot_feeds)
+        """BRIEFBOT_FEEDS as strings, each once, in order."""
+        return list(dict.fromkeys(str(u) for u in self.briefbot_feeds))
 
     def index_directory(self) -> Path:
         """Where saved index parts go: BRIEFBOT_INDEX_DIR, else ``.briefbot`` beside the corpus
@@ -107,17 +125,6 @@ class Settings(BaseSettings):
             return self.briefbot_index_dir
         corpus = self.briefbot_corpus
         return (corpus if corpus.is_dir() else corpus.parent) / ".briefbot"
-
-    def require(self, *names: str) -> list[str]:
-        """Return the secret values of ``names``, or raise naming every variable that is unset."""
-        missing = [n for n in names if not _secret(getattr(self, n))]
-        if missing:
-            variables = ", ".join(n.upper() for n in missing)
-            raise ConfigError(
-                f"{variables} {'is' if len(missing) == 1 else 'are'} not set: set it in the "
-                "environment or in .env (see .env.example for every variable)."
-            )
-        return [_secret(getattr(self, n)) for n in names]
 
 
 def _secret(value: SecretStr | str | None) -> str:
@@ -133,13 +140,13 @@ def _split_urls(value: str) -> list[str]:
 _FORMS = {int: "a whole number", float: "a number", bool: "true or false", Path: "a path"}
 
 
-def explain(exc: ValidationError) -> str:
-    """One line per bad variable: its name, the value given, what it must be, and where every
-    variable is described; never a secret's value, never pydantic's internals."""
+def explain(exc: ValidationError, model: type[BaseSettings] = Settings) -> str:
+    """One line per bad variable of ``model``: its name, the value given, what it must be, and
+    where every variable is described; never a secret's value, never pydantic's internals."""
     lines = []
     for err in exc.errors():
         name = str(err["loc"][0]) if err["loc"] else ""
-        field = Settings.model_fields.get(name)
+        field = model.model_fields.get(name)
         given = "" if field is not None and _is_secret(field.annotation) else err.get("input")
         shown = f"={given!r}" if isinstance(given, str | int | float) else ""
         lines.append(f"{name.upper()}{shown}: {_rule(field, err['msg'])} (see .env.example)")
@@ -154,6 +161,9 @@ def _rule(field: FieldInfo | None, message: str) -> str:
     """What a value must be, from the field's type and bounds ("a whole number from 1 to 10")."""
     if field is None:
         return message
+    if get_origin(field.annotation) is Literal:
+        *head, last = (str(a) for a in get_args(field.annotation))
+        return f"must be one of {', '.join(head)} or {last}"
     kinds = [k for k in get_args(field.annotation) or (field.annotation,) if k is not type(None)]
     form = next((_FORMS[k] for k in kinds if k in _FORMS), None)
     if form is None:  # a validator's own message says it best ("... is not an http(s) URL")

@@ -19,8 +19,9 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.text import Text
 
-from bot import BriefbotError, Settings, __version__, env_files, explain, plural
+from bot import BriefbotError, __version__, env_files, explain, plural
 from handlers import ingest, logs
+from handlers.settings import AppSettings
 from handlers.terminal import piece, show
 
 if TYPE_CHECKING:  # the engine (numpy, the index) loads only for commands that need it
@@ -107,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = _configure(args)
     except ValidationError as exc:  # variables with wrong values: one line each
-        for line in explain(exc).splitlines():
+        for line in explain(exc, AppSettings).splitlines():
             show(err, f"briefbot: bad configuration: {line}")
         return USAGE_ERROR
     except ValueError as exc:  # an unknown log level
@@ -133,9 +134,9 @@ def _reader_gone() -> int:
     return 0
 
 
-def _configure(args: argparse.Namespace) -> Settings:
+def _configure(args: argparse.Namespace) -> AppSettings:
     """The settings (environment, ``.env``, ``--corpus``), with logging set up as they say."""
-    settings = Settings(_env_file=env_files())
+    settings = AppSettings(_env_file=env_files())
     if getattr(args, "corpus", None):
         settings.briefbot_corpus = args.corpus
     tokens = (
@@ -148,7 +149,9 @@ def _configure(args: argparse.Namespace) -> Settings:
     return settings
 
 
-def _dispatch(args: argparse.Namespace, settings: Settings, parser: argparse.ArgumentParser) -> int:
+def _dispatch(
+    args: argparse.Namespace, settings: AppSettings, parser: argparse.ArgumentParser
+) -> int:
     from bot import Engine
 
     if args.command == "corpus":
@@ -202,7 +205,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings, parser: argparse.Arg
     return asyncio.run(_serving(settings, live, _run(settings, live)))  # run
 
 
-def _ask(args: argparse.Namespace, settings: Settings, parser: argparse.ArgumentParser) -> int:
+def _ask(args: argparse.Namespace, settings: AppSettings, parser: argparse.ArgumentParser) -> int:
     from bot import Engine
 
     words = args.question
@@ -248,7 +251,7 @@ async def _ask_stream(engine: Engine, args: argparse.Namespace) -> int:
     return 0
 
 
-def _corpus_check(path: Path, settings: Settings, *, show_all: bool = False) -> int:
+def _corpus_check(path: Path, settings: AppSettings, *, show_all: bool = False) -> int:
     """What loads, what is skipped and why, counts; a bulk collection lists its first problems.
 
     A corpus where nothing loads is reported the same way (every reason, with ``--all``), then
@@ -297,7 +300,7 @@ def _corpus_check(path: Path, settings: Settings, *, show_all: bool = False) -> 
     return 0
 
 
-async def _serving(settings: Settings, live: LiveEngine, command: Coroutine[Any, Any, T]) -> T:
+async def _serving(settings: AppSettings, live: LiveEngine, command: Coroutine[Any, Any, T]) -> T:
     """Run a long-lived command with the corpus folder watched (BRIEFBOT_WATCH) and
     BRIEFBOT_FEEDS polled beside it, when it is set."""
     from bot import FeedPoller
@@ -315,7 +318,7 @@ async def _serving(settings: Settings, live: LiveEngine, command: Coroutine[Any,
         return await command
 
 
-async def _run(settings: Settings, engine: Core) -> int:
+async def _run(settings: AppSettings, engine: Core) -> int:
     """Start every chat platform configured in .env; with none, the local console."""
     tasks = []
     if settings.slack_bot_token:

@@ -14,6 +14,7 @@ import pytest
 
 from bot.engine import Engine
 from bot.settings import BUNDLED_CORPUS, Settings
+from handlers.settings import AppSettings
 
 pytest_plugins = [
     "tests.emulators.slack",
@@ -23,8 +24,9 @@ pytest_plugins = [
 ]
 
 
-def make_settings(**overrides: object) -> Settings:
-    """Settings that ignore the developer's .env and environment tokens.
+def make_settings(**overrides: object) -> AppSettings:
+    """Settings (the core's, Slack's and Discord's) that ignore the developer's .env and
+    environment tokens.
 
     Answers come from words alone unless a test asks for meaning (``briefbot_semantic=True``):
     tests of adapters, rendering and corpus handling must not hang on which of two good passages
@@ -39,7 +41,7 @@ def make_settings(**overrides: object) -> Settings:
         "discord_token": None,
     }
     base.update(overrides)
-    return Settings(_env_file=None, **base)  # type: ignore[arg-type]
+    return AppSettings(_env_file=None, **base)  # type: ignore[arg-type]
 
 
 @pytest.fixture(autouse=True)

@@ -9,6 +9,18 @@
 
 from __future__ import annotations
 
-from handlers.discord.client import BriefBot, build_bot, serve
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from handlers.discord.client import BriefBot, build_bot, serve
 
 __all__ = ["BriefBot", "build_bot", "serve"]
+
+
+def __getattr__(name: str) -> Any:
+    # Loaded when first named: the CLI reads the settings module of this package without
+    # importing the discord library.
+    if name in __all__:
+        return getattr(importlib.import_module("handlers.discord.client"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

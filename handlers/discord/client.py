@@ -15,11 +15,12 @@ import discord
 import yarl
 from discord import app_commands
 
-from bot import BriefbotError, Chat, ConfigError, Core, Reply, Settings
+from bot import BriefbotError, Chat, ConfigError, Core, Reply
 from handlers.discord.commands import add_commands
 from handlers.discord.embeds import NO_PINGS, reply_embed, text_embed
 from handlers.discord.parse import question_text
 from handlers.discord.replies import DEFER_AFTER, Responder
+from handlers.discord.settings import DiscordSettings
 from handlers.startup import NETWORK_ERRORS, retrying, unreachable
 
 log = logging.getLogger(__name__)
@@ -54,7 +55,7 @@ def guild_refused(guild_id: int, application_id: int | None, exc: discord.HTTPEx
     )
 
 
-def apply_endpoints(settings: Settings) -> None:
+def apply_endpoints(settings: DiscordSettings) -> None:
     """Point discord.py at ``DISCORD_API_BASE``/``DISCORD_GATEWAY_URL`` (a proxy or an emulator).
 
     Both are class attributes, so this is process-wide; a plain Client connects straight to
@@ -70,7 +71,12 @@ class BriefBot(discord.Client):
     """A client with the briefbot command tree, synced once logged in."""
 
     def __init__(
-        self, settings: Settings, engine: Core, *, defer_after: float = DEFER_AFTER, **kwargs: Any
+        self,
+        settings: DiscordSettings,
+        engine: Core,
+        *,
+        defer_after: float = DEFER_AFTER,
+        **kwargs: Any,
     ) -> None:
         intents = discord.Intents.none()
         intents.guilds = True
@@ -172,14 +178,14 @@ class BriefBot(discord.Client):
         await message.reply(embed=embed, mention_author=False, allowed_mentions=NO_PINGS)
 
 
-def build_bot(settings: Settings, engine: Core, **kwargs: Any) -> BriefBot:
+def build_bot(settings: DiscordSettings, engine: Core, **kwargs: Any) -> BriefBot:
     """The configured client, not yet connected; ``kwargs`` go to discord.Client (tests pass
     ``guild_ready_timeout``) or ``defer_after``."""
     apply_endpoints(settings)
     return BriefBot(settings, engine, **kwargs)
 
 
-async def serve(settings: Settings, engine: Core) -> None:
+async def serve(settings: DiscordSettings, engine: Core) -> None:
     """Run the Discord bot until cancelled; DISCORD_TOKEN is checked before any network use,
     and a Discord that cannot be reached (after a few tries) stops it naming the URL."""
     (token,) = settings.require("discord_token")

@@ -11,6 +11,18 @@
 
 from __future__ import annotations
 
-from handlers.slack.app import build_app, build_web_app, serve
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from handlers.slack.app import build_app, build_web_app, serve
 
 __all__ = ["build_app", "build_web_app", "serve"]
+
+
+def __getattr__(name: str) -> Any:
+    # Loaded when first named: the CLI reads the settings module of this package without
+    # importing the slack library.
+    if name in __all__:
+        return getattr(importlib.import_module("handlers.slack.app"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -19,11 +19,12 @@ from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import Chat, ConfigError, Core, Settings
+from bot import Chat, ConfigError, Core
 from handlers.slack.delivery import retry_handlers
 from handlers.slack.http_mode import EVENTS_PATH, HEALTH_PATH, build_web_app, listen
 from handlers.slack.listeners import SlackBot
 from handlers.slack.parse import malformed
+from handlers.slack.settings import SlackSettings
 from handlers.startup import NETWORK_ERRORS, unreachable
 
 log = logging.getLogger(__name__)
@@ -33,7 +34,7 @@ __all__ = ["EVENTS_PATH", "HEALTH_PATH", "build_app", "build_web_app", "check_au
 UNREACHABLE_HINT = "check the network and any proxy (HTTPS_PROXY), or SLACK_API_BASE_URL."
 
 
-def web_client(settings: Settings) -> AsyncWebClient:
+def web_client(settings: SlackSettings) -> AsyncWebClient:
     """The Web API client: bot token, optional SLACK_API_BASE_URL (local emulators), retries."""
     (token,) = settings.require("slack_bot_token")
     base_url = settings.slack_api_base_url or AsyncWebClient.BASE_URL
@@ -60,11 +61,11 @@ class ScreenedSocketModeHandler(AsyncSocketModeHandler):
         await super().handle(client, req)  # type: ignore[arg-type]  # bolt narrows the client
 
 
-def _socket_mode(settings: Settings) -> bool:
+def _socket_mode(settings: SlackSettings) -> bool:
     return bool(settings.slack_app_token and settings.slack_app_token.get_secret_value())
 
 
-def check_tokens(settings: Settings) -> bool:
+def check_tokens(settings: SlackSettings) -> bool:
     """Raise :class:`ConfigError` for missing or mixed-up tokens; True for Socket Mode."""
     (bot_token,) = settings.require("slack_bot_token")
     if not bot_token.startswith("xox"):
@@ -96,7 +97,7 @@ _QUIET_TOKEN_WARNING = _QuietTokenWarning()
 
 
 def build_app(
-    settings: Settings, engine: Core, *, client: AsyncWebClient | None = None
+    settings: SlackSettings, engine: Core, *, client: AsyncWebClient | None = None
 ) -> AsyncApp:
     """The bolt app with briefbot's listeners; raises ConfigError before any network call.
 
@@ -154,7 +155,7 @@ async def open_socket(client: AsyncWebClient, app_token: str) -> str:
 
 
 async def serve(
-    settings: Settings, engine: Core, *, port: int | None = None, host: str | None = None
+    settings: SlackSettings, engine: Core, *, port: int | None = None, host: str | None = None
 ) -> None:
     """Run the Slack bot until cancelled: Socket Mode with SLACK_APP_TOKEN, else HTTP mode on
     ``host:port`` (default SLACK_HOST:SLACK_PORT)."""

@@ -4,7 +4,10 @@ Why: a change of layout (modules moved, an API narrowed) must not move a single 
 figures of ``make bench`` would hide a swap of two answers that leaves the hit rate alone; a dump
 of every answer does not. The SQuAD split A corpus is built as ``squad_eval.py`` builds it, and
 every question of the four split A sets is asked of it; the seed questions are asked of the
-bundled corpus. Timings (``took_ms``) are dropped: they differ from run to run.
+bundled corpus. Timings (``took_ms``) are dropped: they differ from run to run. The corpus is
+written to one stable path, so the sentence vectors saved beside it the first time are read back
+by every later run: embedding again would group sentences into batches by time, and a batch's
+padding moves a cosine in its fourth decimal.
 
     .venv/bin/python -m bench.dump OUT.jsonl [-- ASK COMMAND]
 
@@ -53,7 +56,8 @@ def main(argv: list[str] | None = None) -> int:
     target = Path(args[0])
     cmd = args[args.index("--") + 1 :] if "--" in args else ["briefbot", "ask", "--json", "-"]
     data = json.loads((EVAL / "squad-a.json").read_text(encoding="utf-8"))
-    corpus = Path(tempfile.mkdtemp(prefix="briefbot-dump-")) / "squad-a.jsonl"
+    corpus = Path(tempfile.gettempdir()) / "briefbot-dump" / "squad-a.jsonl"
+    corpus.parent.mkdir(parents=True, exist_ok=True)
     corpus.write_text(
         "".join(
             json.dumps(

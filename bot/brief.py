@@ -58,13 +58,13 @@ def added(articles: Sequence[Article]) -> list[tuple[int, int]]:
     mtimes: dict[str, int] = {}
     out = []
     for art in articles:
-        path, _, line = art.origin.rpartition(":")
+        path, line = (art.origin.file, art.origin.line) if art.origin else ("", 0)
         if path not in mtimes:
             try:
                 mtimes[path] = os.stat(path).st_mtime_ns if path else 0
             except OSError:
                 mtimes[path] = 0
-        out.append((mtimes[path], int(line) if line.isdigit() else 0))
+        out.append((mtimes[path], line))
     return out
 
 

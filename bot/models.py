@@ -7,6 +7,31 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+Format = Literal["markdown", "text", "jsonl"]
+
+
+class Origin(BaseModel):
+    """Where an article came from: its file, the line it starts on (its front matter's, or its
+    line in a JSON Lines file) and the file's format. ``str()`` is ``file:line``, as warnings
+    name it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    file: str
+    line: int = 0
+    format: Format = "markdown"
+
+    @classmethod
+    def of(cls, path: str | object, line: int) -> Origin:
+        """The origin of the article at ``line`` of the file at ``path`` (format by suffix)."""
+        name = str(path)
+        suffix = name.rpartition(".")[2].lower()
+        kind: Format = "jsonl" if suffix == "jsonl" else "text" if suffix == "txt" else "markdown"
+        return cls(file=name, line=line, format=kind)
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}"
+
 
 class Article(BaseModel):
     """One validated article of the corpus, as loaded from any format."""
@@ -22,7 +47,7 @@ class Article(BaseModel):
     # Paragraphs of the body; a photo caption is kept apart so it is never served as the lead.
     paragraphs: tuple[str, ...] = ()
     caption: str | None = None
-    origin: str = ""  # "path:line" where the article came from, for warnings
+    origin: Origin | None = None  # where the article came from (None: made in memory)
 
 
 class ArticleRef(BaseModel):

@@ -20,6 +20,7 @@ import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from bot.corpus import front_matter
+from bot.corpus.duplicates import DuplicateCheck, text_digest
 from bot.corpus.folder import FORMATS as FORMATS  # re-exported: what ingest writes
 from bot.corpus.folder import list_folder
 from bot.corpus.report import FUTURE_SLACK, article_warnings, log_problems, why_nothing
@@ -27,7 +28,7 @@ from bot.corpus.report import LoadReport as LoadReport
 from bot.corpus.report import NothingLoaded as NothingLoaded
 from bot.corpus.report import Skipped as Skipped
 from bot.errors import CorpusError
-from bot.models import Article
+from bot.models import Article, Origin
 from bot.text.analyzer import clean, squash
 
 log = logging.getLogger(__name__)
@@ -124,26 +125,15 @@ def load(path: Path | str, *, warn: bool = True) -> LoadReport:
         report.skipped.extend(Skipped(p.path, 0, p.reason) for p in listing.problems)
         report.ignored = listing.ignored_summary()
     report.files = len(files)
-    seen_ids: dict[str, str] = {}
-    seen_text: dict[str, str] = {}
+    duplicates = DuplicateCheck()
     latest = dt.date.today() + FUTURE_SLACK  # later dates are reported
     for file in files:
         for art in _read_file(file, report):
-            if art.id in seen_ids:
-                report.duplicates.append(
-                    f"{art.origin}: id {art.id!r} already loaded from {seen_ids[art.id]}; skipped"
-                )
-                continue
-            seen_ids[art.id] = art.origin
-            digest = _text_digest(art.paragraphs)
-            if digest in seen_text:
-                # Syndicated copy: kept (it may carry another source) but reported; answers never
-                # quote the same text twice.
-                report.duplicates.append(
-                    f"{art.origin}: same text as {seen_text[digest]} (syndicated copy)"
-                )
-            else:
-                seen_text[digest] = art.origin
+            repeat = duplicates.check(art, text_digest(art))
+            if repeat is not None:
+                report.duplicates.append(repeat)
+                if repeat.kind == "id":
+                    continue
             report.warnings.extend(article_warnings(art, latest))
             report.articles.append(art)
     if warn:
@@ -171,7 +161,7 @@ def _read_file(path: Path, report: LoadReport) -> Iterator[Article]:
     reader = _read_markdown if path.suffix.lower() in (".md", ".markdown") else _read_txt
     try:
         fields, line = reader(text)
-        yield _article(fields, f"{path}:{line}")
+        yield _article(fields, Origin.of(path, line))
     except _Bad as exc:
         report.skipped.append(Skipped(str(path), exc.line, exc.reason))
     except ValidationError as exc:
@@ -320,7 +310,7 @@ def _jsonl_article(path: Path, n: int, line: str, skipped: list[Skipped]) -> Art
     try:
         if isinstance(obj.get("body"), list):
             obj["body"] = "\n\n".join(map(str, obj["body"]))
-        return _article(obj, f"{path}:{n}")
+        return _article(obj, Origin.of(path, n))
     except ValidationError as exc:
         skipped.append(Skipped(str(path), n, _why(exc)))
     except _Bad as exc:
@@ -328,12 +318,12 @@ def _jsonl_article(path: Path, n: int, line: str, skipped: list[Skipped]) -> Art
     return None
 
 
-def _article(fields: dict[str, Any], origin: str) -> Article:
+def _article(fields: dict[str, Any], origin: Origin) -> Article:
     data = ArticleIn.model_validate(fields)
     # clean() collapses whitespace itself: the same paragraphs as clean(squash(p)), one pass less.
     paragraphs = tuple(p for p in map(clean, _PARA_BREAK.split(data.body)) if p)
     if not paragraphs:
-        raise _Bad(int(origin.rsplit(":", 1)[1]), "the article has no body text")
+        raise _Bad(origin.line, "the article has no body text")
     ident = str(data.id).strip() if data.id not in (None, "") else None
     if not ident:
         ident = _digest(f"{data.title}\n{data.date}\n{paragraphs[0]}")[:12]
@@ -355,19 +345,6 @@ _PARA_BREAK = re.compile(r"\n\s*\n")
 
 def _paragraphs(body: str) -> list[str]:
     return [squash(p) for p in _PARA_BREAK.split(body) if p.strip()]
-
-
-def _text_digest(paragraphs: tuple[str, ...]) -> str:
-    """SHA-1 of the lower-cased text, paragraphs joined by a space (they are clean: single
-    spaces, none at the ends, so no whitespace to fold). Fed a paragraph at a time: lower() of
-    one long string is slow once a single paragraph holds a wide character, and a space between
-    paragraphs stops lower()'s only context rule (final sigma), so the digest is the same."""
-    h = hashlib.sha1()
-    for i, p in enumerate(paragraphs):
-        if i:
-            h.update(b" ")
-        h.update(p.lower().encode())
-    return h.hexdigest()
 
 
 def _is_caption(paragraph: str) -> bool:

@@ -10,6 +10,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 
+from bot.corpus.duplicates import Duplicate
 from bot.corpus.folder import FORMATS
 from bot.errors import CorpusError
 from bot.models import Article
@@ -44,7 +45,7 @@ class LoadReport:
 
     articles: list[Article] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
-    duplicates: list[str] = field(default_factory=list)
+    duplicates: list[Duplicate] = field(default_factory=list)
     warnings: list[Skipped] = field(default_factory=list)
     ignored: str = ""  # files in other formats, summed up ("" when none)
     files: int = 0
@@ -90,7 +91,7 @@ def why_nothing(report: LoadReport) -> str:
 def article_warnings(art: Article, latest: dt.date) -> list[Skipped]:
     """What looks wrong in an article that loaded: a date after ``latest``, a run of text too
     long to be a sentence (a page pasted as one line), which is indexed in pieces."""
-    where, _, line = art.origin.rpartition(":")
+    where, line = (art.origin.file, art.origin.line) if art.origin else ("", 0)
     out = []
     if art.date > latest:
         out.append(

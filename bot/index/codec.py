@@ -15,9 +15,10 @@ from typing import Any
 
 import numpy as np
 
+from bot.corpus.duplicates import Duplicate
 from bot.corpus.report import LoadReport, Skipped
 from bot.index import Field, Index
-from bot.models import Article
+from bot.models import Article, Origin
 from bot.text.analyzer import Analyzer
 
 _FIELDS = {"s": "sentences", "p": "paragraphs", "t": "titles"}
@@ -48,7 +49,7 @@ def encode(index: Index, report: LoadReport) -> tuple[dict[str, np.ndarray], dic
         "stems": list(index.analyzer.stems.items()),
         "report": {
             "skipped": [asdict(s) for s in report.skipped],
-            "duplicates": report.duplicates,
+            "duplicates": [d.to_json() for d in report.duplicates],
             "warnings": [asdict(w) for w in report.warnings],
             "ignored": report.ignored,
             "files": report.files,
@@ -77,6 +78,7 @@ def decode(
             **saved,
             "date": dt.date.fromisoformat(saved["date"]),
             "tags": tuple(saved["tags"]),
+            "origin": Origin(**saved["origin"]) if saved.get("origin") else None,
             "paragraphs": tuple(paras[a : b - 1] if has_caption else paras[a:b]),
             "caption": paras[b - 1] if has_caption else None,
         }
@@ -105,7 +107,7 @@ def decode(
     report = LoadReport(
         articles=articles,
         skipped=[Skipped(**s) for s in r["skipped"]],
-        duplicates=list(r["duplicates"]),
+        duplicates=[Duplicate.from_json(d) for d in r["duplicates"]],
         warnings=[Skipped(**w) for w in r["warnings"]],
         ignored=r["ignored"],
         files=r["files"],

@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -23,6 +22,7 @@ import numpy as np
 from pydantic import ValidationError
 
 from bot.corpus import load as corpus_mod
+from bot.corpus.duplicates import DuplicateCheck, text_digest
 from bot.corpus.folder import list_folder
 from bot.corpus.report import LoadReport, NothingLoaded, log_problems
 from bot.errors import CorpusError
@@ -62,7 +62,6 @@ REBUILD_SHARE = 0.25
 SLOW_S = 1.0
 # Files of another save are removed once this old (s): a save still being written is spared.
 STALE_S = 600.0
-_DUPLICATE_OF = re.compile(r"(.*):\d+: ")
 
 
 @dataclass
@@ -184,18 +183,25 @@ class CorpusStore:
     def _merge(self, base: Corpus, now: dict[str, SourceFile], changed: set[str]) -> Corpus:
         """``base`` with the articles of the ``changed`` files read again."""
         old = base.index.articles
-        keep = np.fromiter((_file_of(a) not in changed for a in old), dtype=bool, count=len(old))
+        keep = np.fromiter(
+            (a.origin is None or a.origin.file not in changed for a in old),
+            dtype=bool,
+            count=len(old),
+        )
         r = base.report
         report = LoadReport(
             skipped=[s for s in r.skipped if s.path not in changed],
-            duplicates=[d for d in r.duplicates if _duplicate_file(d) not in changed],
+            duplicates=[d for d in r.duplicates if d.origin.file not in changed],
             warnings=[w for w in r.warnings if w.path not in changed],
             ignored=r.ignored,
             files=len(now),
         )
-        origin = {a.id: a.origin for a, k in zip(old, keep.tolist(), strict=True) if k}
-        digests = [d for d, k in zip(base.digests, keep.tolist(), strict=True) if k]
-        seen = dict.fromkeys(digests)
+        check = DuplicateCheck()
+        digests = []
+        for art, digest, k in zip(old, base.digests, keep.tolist(), strict=True):
+            if k:
+                check.keep(art, digest)
+                digests.append(digest)
         added: list[Article] = []
         for path in sorted(changed & now.keys()):
             try:
@@ -208,18 +214,12 @@ class CorpusStore:
                 skipped=part.skipped, duplicates=part.duplicates, warnings=part.warnings
             )
             for art in part.articles:
-                if art.id in origin:
-                    fresh.duplicates.append(
-                        f"{art.origin}: id {art.id!r} already loaded from {origin[art.id]}; skipped"
-                    )
-                    continue
-                origin[art.id] = art.origin
                 digest = text_digest(art)
-                if digest in seen:
-                    fresh.duplicates.append(
-                        f"{art.origin}: same text as an article already loaded (syndicated copy)"
-                    )
-                seen[digest] = None
+                repeat = check.check(art, digest)
+                if repeat is not None:
+                    fresh.duplicates.append(repeat)
+                    if repeat.kind == "id":
+                        continue
                 digests.append(digest)
                 added.append(art)
             log_problems(fresh)  # a broken new file is named in the log, as at start-up
@@ -362,25 +362,6 @@ def index_folder(settings: Settings) -> Path:
     if root.is_file():
         return root.parent / ".briefbot" / f"lexical-{root.name}"
     return root / ".briefbot" / "lexical"
-
-
-def text_digest(article: Article) -> str:
-    """The article's text, case folded, as a digest: the same story syndicated twice."""
-    h = hashlib.sha1()
-    for i, p in enumerate(article.paragraphs):
-        if i:
-            h.update(b" ")
-        h.update(p.lower().encode())
-    return h.hexdigest()
-
-
-def _file_of(article: Article) -> str:
-    return article.origin.rpartition(":")[0]
-
-
-def _duplicate_file(message: str) -> str:
-    m = _DUPLICATE_OF.match(message)
-    return m.group(1) if m else ""
 
 
 def _short(exc: BaseException) -> str:

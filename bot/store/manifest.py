@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 from bot.store.files import Stored, crc_of
 
 #: Bumped when the layout of the saved files changes.
-FORMAT = 1
+FORMAT = 2
 #: Bumped when what turns files into articles and articles into index terms changes (the loaders,
 #: the analyser, the sentence splitter, the index build): an index saved by another version is
 #: built again. An explicit number, not a hash of source files, so an edit that changes no

@@ -290,7 +290,9 @@ def test_duplicate_ids_are_reported_and_the_second_is_skipped(
     report = corpus.load(tmp_path)
     assert [a.title for a in report.articles] == ["First"]
     (dup,) = report.duplicates
-    assert "'same'" in dup and "b.md" in dup and "a.md" in dup
+    assert dup.kind == "id" and dup.origin.file.endswith("b.md")
+    assert dup.first is not None and dup.first.file.endswith("a.md")
+    assert "'same'" in str(dup) and "skipped" in str(dup)
 
 
 def test_same_text_in_two_files_is_reported_as_a_syndicated_copy(
@@ -302,8 +304,8 @@ def test_same_text_in_two_files_is_reported_as_a_syndicated_copy(
     report = corpus.load(tmp_path)
     assert len(report.articles) == 2
     (dup,) = report.duplicates
-    assert "syndicated" in dup
-    assert "paper.md" in dup and "wire.md" in dup
+    assert dup.kind == "text" and "syndicated" in str(dup)
+    assert "paper.md" in str(dup) and "wire.md" in str(dup)
 
 
 def test_single_file_path_loads_that_file(write_article: WriteArticle, tmp_path: Path) -> None:

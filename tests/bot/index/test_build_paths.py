@@ -4,6 +4,7 @@ order; the line-at-a-time JSON Lines reader the lines and line numbers of the wh
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import random
 from array import array
@@ -12,7 +13,9 @@ from pathlib import Path
 import pytest
 
 from bot.corpus import load as corpus
+from bot.corpus.duplicates import text_digest
 from bot.index.term_ids import TermIds
+from bot.models import Article
 from bot.text.aliases import Aliases
 from bot.text.analyzer import Analyzer, clean, squash
 
@@ -85,7 +88,7 @@ def test_json_lines_are_numbered_as_in_the_whole_decoded_text(tmp_path: Path) ->
     path.write_bytes(raw)
     report = corpus.load(path)
     lines = _old_jsonl_lines(raw)
-    assert [a.origin for a in report.articles] == [
+    assert [str(a.origin) for a in report.articles] == [
         f"{path}:{n}"
         for n, line in enumerate(lines, 1)
         if line.startswith('{"title"') and line.endswith("}")
@@ -99,7 +102,8 @@ def test_json_lines_file_with_bad_utf8_late_loads_nothing_from_that_file(tmp_pat
     (tmp_path / "a.jsonl").write_bytes(good + b"{not json\n" + good + b'{"title": "Caf\xe9"}\n')
     (tmp_path / "b.jsonl").write_bytes(good)
     report = corpus.load(tmp_path)
-    assert [a.origin for a in report.articles] == [f"{tmp_path / 'b.jsonl'}:1"]
+    assert [str(a.origin) for a in report.articles] == [f"{tmp_path / 'b.jsonl'}:1"]
+    assert report.articles[0].origin is not None and report.articles[0].origin.format == "jsonl"
     assert [(Path(s.path).name, s.line) for s in report.skipped] == [("a.jsonl", 4)]
     assert "UTF-8" in report.skipped[0].reason
 
@@ -122,7 +126,10 @@ def test_clean_needs_no_squash_first() -> None:
 def test_text_digest_is_that_of_the_joined_lower_cased_text() -> None:
     rnd = random.Random(11)
     for _ in range(5_000):
-        paras = [clean("".join(rnd.choice(TRICKY) for _ in range(8))) for _ in range(3)]
+        paras: list[str] | tuple[str, ...] = [
+            clean("".join(rnd.choice(TRICKY) for _ in range(8))) for _ in range(3)
+        ]
         paras = tuple(p for p in paras if p)
         whole = hashlib.sha1(" ".join(paras).lower().encode()).hexdigest()
-        assert corpus._text_digest(paras) == whole, paras
+        article = Article(id="x", title="t", date=dt.date(2026, 1, 1), paragraphs=paras)
+        assert text_digest(article) == whole, paras

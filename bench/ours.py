@@ -24,9 +24,7 @@ def settings_for(corpus: Path, *, semantic: bool = True) -> Any:
     """Settings that read only ``corpus`` (no .env, no environment overrides of the corpus)."""
     from bot.settings import Settings
 
-    return Settings(  # type: ignore[call-arg]
-        _env_file=None, briefbot_corpus=corpus, briefbot_semantic=semantic
-    )
+    return Settings(_env_file=None, briefbot_corpus=corpus, briefbot_semantic=semantic)
 
 
 def load_engine(
@@ -38,6 +36,8 @@ def load_engine(
     would run in the background while the lexical index is timed)."""
     from bot.engine import Engine
 
+    # Any: a fresh build carries its ``built`` for save_index, an attribute Engine does not declare.
+    engine: Any
     t = time.perf_counter()
     try:
         if save:

@@ -58,9 +58,7 @@ def measure() -> dict[str, Any]:
     corpus.mkdir()
     for f in SEED.glob("*.md"):
         shutil.copy(f, corpus)
-    settings = Settings(  # type: ignore[call-arg]
-        _env_file=None, briefbot_corpus=corpus, briefbot_index_dir=work / "index"
-    )
+    settings = Settings(_env_file=None, briefbot_corpus=corpus, briefbot_index_dir=work / "index")
     sys.setswitchinterval(SWITCH_S)  # as the runner of a bot sets it
     live = LiveEngine.load(settings, idle_s=1.0)
     asked = (f"{q} ({i})" for i in range(10**6) for q in QUESTIONS)

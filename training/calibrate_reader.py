@@ -32,6 +32,7 @@ import math
 import random
 import time
 from pathlib import Path
+from typing import Any, cast
 
 import numpy as np
 
@@ -59,7 +60,7 @@ def _norm(s: str) -> str:
     return " ".join(s.lower().split())
 
 
-def dev_corpus(squad: dict, path: Path) -> list[dict]:
+def dev_corpus(squad: dict[str, Any], path: Path) -> list[dict[str, Any]]:
     """The held-out articles as a JSON Lines corpus, paragraphs joined as the bench does."""
     rows = [
         {
@@ -120,9 +121,9 @@ def main() -> None:
 
 def collect(
     corpus: Path, answerable: list[tuple[str, list[str]]], foreign: list[str]
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     """Every question through the product's path: the read candidates' features and labels."""
-    settings = Settings(_env_file=None, briefbot_corpus=corpus)  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, briefbot_corpus=corpus)
     engine = Engine.load(settings)
     while engine.semantic is not None and not engine.semantic.ready:
         time.sleep(1.0)
@@ -161,10 +162,10 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-3, steps: int = 40
         p = 1.0 / (1.0 + np.exp(-xs @ w))
         w -= 0.5 * (xs.T @ (p - y) / len(y) + l2 * np.r_[w[:-1], 0.0])
     raw = w[:-1] / sd
-    return np.r_[raw, w[-1] - float((w[:-1] * mu / sd).sum())]
+    return cast(np.ndarray, np.r_[raw, w[-1] - float((w[:-1] * mu / sd).sum())])
 
 
-def fit_and_report(rows: list[dict], args: argparse.Namespace) -> None:
+def fit_and_report(rows: list[dict[str, Any]], args: argparse.Namespace) -> None:
     names = list(FEATURES)
     x = np.array([[c["features"][f] for f in names] for r in rows for c in r["candidates"]])
     y = np.array([float(c["hit"]) for r in rows for c in r["candidates"]])
@@ -177,7 +178,7 @@ def fit_and_report(rows: list[dict], args: argparse.Namespace) -> None:
     for label, cols in subsets:
         w = fit_logistic(x[:, cols], y)
 
-        def p(c: dict, w: np.ndarray = w, cols: list[int] = cols) -> float:
+        def p(c: dict[str, Any], w: np.ndarray = w, cols: list[int] = cols) -> float:
             z = w[-1] + sum(w[k] * c["features"][names[i]] for k, i in enumerate(cols))
             return 1.0 / (1.0 + math.exp(-z))
 

@@ -15,7 +15,7 @@ from bot.settings import Settings
 
 def main() -> None:
     corpus = write_jsonl(OUT_DIR / "squad-a.jsonl", records(load_squad()))
-    settings = Settings(_env_file=None, briefbot_corpus=corpus, briefbot_semantic=False)  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, briefbot_corpus=corpus, briefbot_semantic=False)
     engine = Engine.load(settings)
     index = engine.index
     rows = []

@@ -17,14 +17,15 @@ import argparse
 import json
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 from bot.text.sentences import split_sentences
 from training.reader_data import EVAL, V1, is_dev, locate, read_squad
 
 
-def build(squad: dict) -> dict:
+def build(squad: dict[str, Any]) -> dict[str, Any]:
     sentences: list[list[object]] = []
-    questions: list[dict] = []
+    questions: list[dict[str, Any]] = []
     for ai, art in enumerate(squad["data"]):
         title = art["title"].replace("_", " ")
         split = "dev" if is_dev(art["title"]) else "train"

@@ -28,6 +28,7 @@ import random
 import re
 from collections import Counter, defaultdict
 from pathlib import Path
+from typing import Any
 
 from bot.text.sentences import split_sentences
 
@@ -124,9 +125,9 @@ V1 = "squad-train-v1.0.json.gz"
 V2 = "squad2-train-10-articles.json.gz"
 
 
-def read_squad(path: Path) -> dict:
+def read_squad(path: Path) -> dict[str, Any]:
     with gzip.open(path, "rt", encoding="utf-8") as f:
-        data: dict = json.load(f)
+        data: dict[str, Any] = json.load(f)
     return data
 
 
@@ -142,7 +143,7 @@ def locate(context: str, answer: str, start: int) -> int:
     return min(hits, key=lambda h: abs(h - start)) if hits else -1
 
 
-def pairs(squad: dict, rng: random.Random, impossible: bool) -> list[dict]:
+def pairs(squad: dict[str, Any], rng: random.Random, impossible: bool) -> list[dict[str, Any]]:
     # Every sentence of every article, for cross-article negatives (rarest shared word).
     sents: list[tuple[int, str]] = []
     for ai, art in enumerate(squad["data"]):
@@ -155,7 +156,7 @@ def pairs(squad: dict, rng: random.Random, impossible: bool) -> list[dict]:
             df[w] += 1
             if len(by_word[w]) < 400:
                 by_word[w].append(si)
-    out: list[dict] = []
+    out: list[dict[str, Any]] = []
     for ai, art in enumerate(squad["data"]):
         title = art["title"].replace("_", " ")
         split = "dev" if is_dev(art["title"]) else "train"

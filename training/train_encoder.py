@@ -43,6 +43,7 @@ import random
 import time
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -63,7 +64,7 @@ def read_model_zip(path: Path) -> zipfile.ZipFile:
     return zipfile.ZipFile(path)
 
 
-class Bert(torch.nn.Module):
+class Bert(torch.nn.Module):  # type: ignore[misc]  # torch: not installed where mypy runs
     """A minimal BERT encoder with the safetensors parameter names; mean pooling + L2 norm."""
 
     def __init__(self, weights: dict[str, torch.Tensor]) -> None:
@@ -155,7 +156,7 @@ class Cache:
         self, model: Bert, tok: Tokenizer, texts: list[str], upto: int, batch: int = 128
     ) -> None:
         encs = [e.ids for e in tok.encode_batch(texts)]
-        self.h: list[torch.Tensor] = [None] * len(texts)  # type: ignore[list-item]
+        self.h: list[torch.Tensor] = [None] * len(texts)
         order = sorted(range(len(texts)), key=lambda i: len(encs[i]))
         with torch.no_grad():
             for s in range(0, len(order), batch):
@@ -180,7 +181,7 @@ class Cache:
     ) -> np.ndarray:
         idx = list(range(len(self.h))) if idx is None else idx
         order = sorted(idx, key=lambda i: self.h[i].shape[0])
-        out = {}
+        out: dict[int, np.ndarray] = {}
         with torch.no_grad():
             for s in range(0, len(order), batch):
                 chunk = order[s : s + batch]
@@ -198,7 +199,7 @@ def fold(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-def load_questions() -> list[dict]:
+def load_questions() -> list[dict[str, Any]]:
     """SQuAD questions (kind 'squad', with their typo'd twin) and paraphrases (kind 'para')."""
     d = json.loads((EVAL / "squad-a.json").read_text())
     qs = [
@@ -232,17 +233,17 @@ def report(
     name: str,
     S: np.ndarray,
     Q: np.ndarray,
-    qs: list[dict],
+    qs: list[dict[str, Any]],
     hits: list[set[int]],
     off: np.ndarray | None,
     cand: np.ndarray | None = None,
-) -> dict:
+) -> dict[str, Any]:
     """hit@1/hit@5 per question kind (and for typo'd SQuAD questions), AUC para vs off-topic."""
     sims = Q @ S.T
     if cand is not None:
         sims[:, ~cand] = -9
     top = np.argsort(-sims, axis=1)[:, :5]
-    out: dict = {}
+    out: dict[str, Any] = {}
     for kind in ("squad", "typo", "para"):
         rows = [i for i, q in enumerate(qs) if q["kind"] == kind]
         if not rows:
@@ -303,7 +304,9 @@ def variant(text: str, rng: random.Random) -> str:
 
 
 # ---------------------------------------------------------------- main
-def split_a(sentences: Path) -> tuple[list[str], list[str], list[dict], list[set[int]], list[str]]:
+def split_a(
+    sentences: Path,
+) -> tuple[list[str], list[str], list[dict[str, Any]], list[set[int]], list[str]]:
     """The held-out measure: split A's sentences as the product indexes them, its SQuAD questions
     (and their typo'd twins) and paraphrases, their answer sentences, and the off-topic questions."""
     sents = json.loads(sentences.read_text())
@@ -415,7 +418,7 @@ def main() -> None:
         for q in dev_q
     ]
 
-    def evaluate(name: str) -> dict:
+    def evaluate(name: str) -> dict[str, Any]:
         model.eval()
         dev = report(
             f"{name} dev",

@@ -26,6 +26,7 @@ import random
 import time
 import zipfile
 from pathlib import Path
+from typing import Any, TypeAlias
 
 import numpy as np
 import torch
@@ -34,9 +35,12 @@ from safetensors.torch import load as st_load
 from tokenizers import Tokenizer
 
 DIM, HEADS = 384, 12
+# One encoded pair: token ids, type ids, the sentence's first and last token, the answer's first
+# and last token (-1 when none), the label.
+Item: TypeAlias = tuple[list[int], list[int], int, int, int, int, int]
 
 
-class Reader(torch.nn.Module):
+class Reader(torch.nn.Module):  # type: ignore[misc]  # torch: not installed where mypy runs
     def __init__(self, w: dict[str, torch.Tensor], layers: int) -> None:
         super().__init__()
         self.word = w["embeddings.word_embeddings.weight"].float()  # frozen, shared at run time
@@ -112,11 +116,11 @@ class Reader(torch.nn.Module):
         return answer, span
 
 
-def encode(tok: Tokenizer, rows: list[dict], max_len: int) -> list[tuple]:
+def encode(tok: Tokenizer, rows: list[dict[str, Any]], max_len: int) -> list[Item]:
     """Token ids, type ids, the sentence's token range and the answer's token span (or -1)."""
     seconds = [f"{r['title']}. {r['sent']}" for r in rows]
     encs = tok.encode_batch(list(zip([r["q"] for r in rows], seconds, strict=True)))
-    out = []
+    out: list[Item] = []
     for r, e, second in zip(rows, encs, seconds, strict=True):
         shift = len(second) - len(r["sent"])
         seq = e.sequence_ids
@@ -137,7 +141,7 @@ def encode(tok: Tokenizer, rows: list[dict], max_len: int) -> list[tuple]:
     return out
 
 
-def batches(items: list[tuple], size: int, rng: random.Random) -> list[list[tuple]]:
+def batches(items: list[Item], size: int, rng: random.Random) -> list[list[Item]]:
     """Batches of similar length (little padding), in random order."""
     order = sorted(range(len(items)), key=lambda i: (len(items[i][0]), rng.random()))
     groups = [[items[i] for i in order[s : s + size]] for s in range(0, len(order), size)]
@@ -145,7 +149,7 @@ def batches(items: list[tuple], size: int, rng: random.Random) -> list[list[tupl
     return groups
 
 
-def tensors(batch: list[tuple]) -> dict[str, torch.Tensor]:
+def tensors(batch: list[Item]) -> dict[str, torch.Tensor]:
     n = max(len(b[0]) for b in batch)
     ids = torch.zeros(len(batch), n, dtype=torch.long)
     types = torch.zeros_like(ids)
@@ -180,7 +184,7 @@ def span_of(span: torch.Tensor, smask: torch.Tensor, max_span: int = 30) -> tupl
     return k // n, k % n
 
 
-def evaluate(model: Reader, dev: list[tuple], size: int = 64) -> dict[str, float]:
+def evaluate(model: Reader, dev: list[Item], size: int = 64) -> dict[str, float]:
     model.eval()
     probs, labels, exact, overlap, npos = [], [], 0, 0.0, 0
     with torch.no_grad():
@@ -212,7 +216,7 @@ def evaluate(model: Reader, dev: list[tuple], size: int = 64) -> dict[str, float
     }
 
 
-def save(model: Reader, path: Path, meta: dict) -> None:
+def save(model: Reader, path: Path, meta: dict[str, Any]) -> None:
     arrays = {
         k.replace("__", "."): v.detach().numpy().astype(np.float16) for k, v in model.p.items()
     }
@@ -255,7 +259,7 @@ def main() -> None:
     dev = encode(tok, dev_rows[: args.dev], args.max_len)
     # Per question: its positive and up to neg-per-pos negatives (the hardest same-article one,
     # then a mix); impossible questions always in.
-    by_q: dict[str, list[dict]] = {}
+    by_q: dict[str, list[dict[str, Any]]] = {}
     for r in train:
         by_q.setdefault(r["id"], []).append(r)
     model = Reader(weights, args.layers)
@@ -279,7 +283,7 @@ def main() -> None:
     print(f"{len(by_q)} training questions, {len(dev)} dev pairs, {total_steps} steps", flush=True)
     print("before", evaluate(model, dev[:600]), flush=True)
     while step < total_steps:
-        picked: list[dict] = []
+        picked: list[dict[str, Any]] = []
         for group in by_q.values():
             pos = [r for r in group if r["label"] == 1]
             negs = [r for r in group if r["label"] == 0]

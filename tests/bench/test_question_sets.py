@@ -12,7 +12,7 @@ from bench.data import MissingData, load_sets, subset
 
 
 def write_sets(folder: Path) -> None:
-    rows = {
+    rows: dict[str, list[dict[str, object]]] = {
         "paraphrase-a.jsonl": [
             {"id": "p1", "title": "Oil", "question": "oil shock when", "answers": ["1973"]}
         ],

@@ -87,7 +87,12 @@ async def test_every_core_call_runs_off_the_event_loop_whatever_the_corpus_size(
     for owner, name in ((small, "ask_sync"), (small, "brief_sync"), (small.briefer, "topics")):
         original = getattr(owner, name)
 
-        def spy(*args: object, _orig=original, _name=name, **kwargs: object) -> object:
+        def spy(
+            *args: object,
+            _orig: Callable[..., object] = original,
+            _name: str = name,
+            **kwargs: object,
+        ) -> object:
             ran_in.append((_name, threading.current_thread()))
             return _orig(*args, **kwargs)
 

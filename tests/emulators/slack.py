@@ -32,7 +32,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlencode
 
 import aiohttp
@@ -56,12 +56,15 @@ DM_CHANNEL_ID = "D444"
 _ids = itertools.count(1)
 
 
+T = TypeVar("T")
+
+
 async def wait_until(
-    predicate: Callable[[], Any],
+    predicate: Callable[[], T | None],
     *,
     timeout: float = 3.0,
     what: str | Callable[[], str] = "condition",
-) -> Any:
+) -> T:
     """Poll ``predicate`` until it returns something truthy (and return that), or fail."""
     deadline = time.monotonic() + timeout
     while True:
@@ -364,7 +367,8 @@ def _json(
 
 
 def _load(name: str) -> dict[str, Any]:
-    return json.loads((PAYLOADS / name).read_text(encoding="utf-8"))
+    payload: dict[str, Any] = json.loads((PAYLOADS / name).read_text(encoding="utf-8"))
+    return payload
 
 
 def _new_ts() -> str:

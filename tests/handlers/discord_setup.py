@@ -14,6 +14,7 @@ from typing import Any
 from bot.api import Core
 from bot.models import ArticleRef, BriefItem, Passage
 from handlers.discord import client as adapter
+from handlers.discord.replies import DEFER_AFTER
 from tests import fakes
 from tests.conftest import make_settings
 from tests.emulators.discord import DiscordEmulator
@@ -56,7 +57,7 @@ SPRING = passage(
 
 
 def bot_for(
-    emulator: DiscordEmulator, engine: Core, *, defer_after: float = adapter.DEFER_AFTER, **env: Any
+    emulator: DiscordEmulator, engine: Core, *, defer_after: float = DEFER_AFTER, **env: Any
 ) -> adapter.BriefBot:
     settings = make_settings(**emulator.settings_env(**env))
     return adapter.build_bot(settings, engine, defer_after=defer_after, **QUICK)
@@ -64,4 +65,5 @@ def bot_for(
 
 def only_embed(message: dict[str, Any]) -> dict[str, Any]:
     assert len(message["embeds"]) == 1, message
-    return message["embeds"][0]
+    embed: dict[str, Any] = message["embeds"][0]
+    return embed

@@ -17,7 +17,7 @@ import pytest_asyncio
 from aiohttp import web
 
 from bot.models import ArticleRef, BriefItem, CorpusStats, Passage
-from bot.settings import Settings
+from handlers.settings import AppSettings
 from handlers.slack.app import build_app, build_web_app
 from handlers.slack.http_mode import listen
 from tests import fakes
@@ -57,7 +57,7 @@ def canned(passages: list[Passage] | None = None) -> FakeEngine:
     )
 
 
-def slack_settings(emulator: SlackEmulator, **overrides: Any) -> Settings:
+def slack_settings(emulator: SlackEmulator, **overrides: Any) -> AppSettings:
     values: dict[str, Any] = {
         "slack_bot_token": BOT_TOKEN,
         "slack_signing_secret": SIGNING_SECRET,

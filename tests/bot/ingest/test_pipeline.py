@@ -12,7 +12,7 @@ import pytest
 from bot.corpus.load import load
 from bot.ingest import IngestError, IngestOptions, IngestReport, Outcome, ingest
 from bot.ingest.store import STATE_DIR, CorpusFolder
-from tests.emulators.news import CHIPS, FAULTS, RAIL, STORM, NewsSite
+from tests.emulators.news import CHIPS, FAULTS, RAIL, STORM, NewsSite, Story
 
 FAST = IngestOptions(timeout=1.5)  # the slow page takes 3 s; a normal one, milliseconds
 TODAY = dt.date(2026, 3, 1)
@@ -20,7 +20,7 @@ BOILERPLATE = ("cookie", "Advertisement", "Most read", "newsletter", "All rights
 
 
 async def run(site: NewsSite, folder: Path, *paths: str, **kw: object) -> IngestReport:
-    return await ingest([site.url(p) for p in paths], folder, FAST, today=TODAY, **kw)  # type: ignore[arg-type]
+    return await ingest([site.url(p) for p in paths], folder, FAST, today=TODAY, **kw)
 
 
 def by_url(report: IngestReport, site: NewsSite) -> dict[str, Outcome]:
@@ -37,7 +37,9 @@ def articles(folder: Path) -> dict[str, object]:
     return {a.title: a for a in report.articles}
 
 
-async def test_feed_items_become_articles_the_loader_reads(news_site: NewsSite, tmp_path: Path):
+async def test_feed_items_become_articles_the_loader_reads(
+    news_site: NewsSite, tmp_path: Path
+) -> None:
     report = await run(news_site, tmp_path, "/feeds/clean.rss")
 
     assert report.counts() == {"added": 2, "updated": 0, "skipped": 0, "failed": 0}
@@ -56,7 +58,9 @@ async def test_feed_items_become_articles_the_loader_reads(news_site: NewsSite, 
     ]
 
 
-async def test_page_chrome_around_the_article_is_left_out(news_site: NewsSite, tmp_path: Path):
+async def test_page_chrome_around_the_article_is_left_out(
+    news_site: NewsSite, tmp_path: Path
+) -> None:
     await run(news_site, tmp_path, "/feeds/clean.rss")
 
     text = "\n".join(p.read_text() for p in tmp_path.glob("*.md"))
@@ -64,7 +68,7 @@ async def test_page_chrome_around_the_article_is_left_out(news_site: NewsSite, t
         assert chrome not in text
 
 
-async def test_atom_feed_is_read_with_its_categories(news_site: NewsSite, tmp_path: Path):
+async def test_atom_feed_is_read_with_its_categories(news_site: NewsSite, tmp_path: Path) -> None:
     report = await run(news_site, tmp_path, "/feeds/tech.atom")
 
     assert report.sources[0].kind == "feed" and report.sources[0].title == "Example News — Tech"
@@ -75,7 +79,7 @@ async def test_atom_feed_is_read_with_its_categories(news_site: NewsSite, tmp_pa
 
 async def test_each_fault_is_one_failed_line_and_the_good_items_still_land(
     news_site: NewsSite, tmp_path: Path
-):
+) -> None:
     report = await run(news_site, tmp_path, "/feeds/world.rss")
 
     out = by_url(report, news_site)
@@ -97,7 +101,7 @@ async def test_each_fault_is_one_failed_line_and_the_good_items_still_land(
 
 async def test_a_broken_feed_is_reported_and_the_next_url_still_ingests(
     news_site: NewsSite, tmp_path: Path
-):
+) -> None:
     report = await run(news_site, tmp_path, FAULTS["broken_feed"], "/feeds/clean.rss")
 
     broken, clean = report.sources
@@ -106,7 +110,9 @@ async def test_a_broken_feed_is_reported_and_the_next_url_still_ingests(
     assert report.counts() == {"added": 2, "updated": 0, "skipped": 0, "failed": 1}
 
 
-async def test_a_url_that_is_neither_feed_nor_page_is_reported(news_site: NewsSite, tmp_path: Path):
+async def test_a_url_that_is_neither_feed_nor_page_is_reported(
+    news_site: NewsSite, tmp_path: Path
+) -> None:
     report = await run(news_site, tmp_path, FAULTS["pdf"], FAULTS["not_found"])
 
     assert [s.error for s in report.sources] == [
@@ -116,7 +122,9 @@ async def test_a_url_that_is_neither_feed_nor_page_is_reported(news_site: NewsSi
     assert list(tmp_path.glob("*.md")) == []
 
 
-async def test_an_undated_item_takes_the_page_date_else_today(news_site: NewsSite, tmp_path: Path):
+async def test_an_undated_item_takes_the_page_date_else_today(
+    news_site: NewsSite, tmp_path: Path
+) -> None:
     rail = news_site.stories["/articles/rail-strike"]
     museum = news_site.stories["/articles/museum-reopens"]  # no date on the page either
     news_site.feed(
@@ -133,7 +141,9 @@ async def test_an_undated_item_takes_the_page_date_else_today(news_site: NewsSit
     assert loaded[museum.title].date == TODAY  # type: ignore[attr-defined]
 
 
-async def test_the_feed_date_is_the_publishers_day_not_utc(news_site: NewsSite, tmp_path: Path):
+async def test_the_feed_date_is_the_publishers_day_not_utc(
+    news_site: NewsSite, tmp_path: Path
+) -> None:
     rail = news_site.stories["/articles/rail-strike"]
     news_site.feed("late.rss", [news_site.item(rail, date="2026-02-11T07:30:00+09:00")])
 
@@ -142,7 +152,8 @@ async def test_the_feed_date_is_the_publishers_day_not_utc(news_site: NewsSite, 
     assert articles(tmp_path)[RAIL[0]].date == dt.date(2026, 2, 11)  # type: ignore[attr-defined]
 
 
-async def test_a_syndicated_copy_is_stored_once(news_site: NewsSite, tmp_path: Path):
+async def test_a_syndicated_copy_is_stored_once(news_site: NewsSite, tmp_path: Path) -> None:
+    copy: Story | Outcome  # the copy's story, then its outcome
     rail, copy = news_site.stories["/articles/rail-strike"], news_site.stories["/wire/rail-strike"]
     news_site.feed("wire.rss", [news_site.item(rail), news_site.item(copy)])
 
@@ -161,7 +172,7 @@ async def test_a_syndicated_copy_is_stored_once(news_site: NewsSite, tmp_path: P
 
 async def test_a_rerun_answered_304_fetches_no_page_and_adds_nothing(
     news_site: NewsSite, tmp_path: Path
-):
+) -> None:
     await run(news_site, tmp_path, "/feeds/clean.rss")
     before = sorted(p.read_text() for p in tmp_path.glob("*.md"))
 
@@ -179,7 +190,7 @@ async def test_a_rerun_answered_304_fetches_no_page_and_adds_nothing(
 
 async def test_a_new_item_is_added_and_known_items_are_not_fetched_again(
     news_site: NewsSite, tmp_path: Path
-):
+) -> None:
     await run(news_site, tmp_path, "/feeds/clean.rss")
     chips = news_site.stories["/articles/chip-plant"]
     rail, storm = (
@@ -199,7 +210,7 @@ async def test_a_new_item_is_added_and_known_items_are_not_fetched_again(
 
 async def test_a_changed_article_at_the_same_url_is_updated_in_place(
     news_site: NewsSite, tmp_path: Path
-):
+) -> None:
     first = await run(news_site, tmp_path, "/articles/storm-warning")
     name = first.sources[0].outcomes[0].file
     news_site.story("storm-warning", STORM[0], [*STORM[1], "The warning was lifted on Wednesday."])
@@ -212,7 +223,7 @@ async def test_a_changed_article_at_the_same_url_is_updated_in_place(
     assert articles(tmp_path)[STORM[0]].paragraphs[-1] == "The warning was lifted on Wednesday."  # type: ignore[attr-defined]
 
 
-async def test_a_changed_feed_item_is_fetched_again(news_site: NewsSite, tmp_path: Path):
+async def test_a_changed_feed_item_is_fetched_again(news_site: NewsSite, tmp_path: Path) -> None:
     await run(news_site, tmp_path, "/feeds/clean.rss")
     rail = news_site.story("rail-strike", RAIL[0], [*RAIL[1], "Unions will ballot members."])
     storm = news_site.stories["/articles/storm-warning"]
@@ -226,7 +237,9 @@ async def test_a_changed_feed_item_is_fetched_again(news_site: NewsSite, tmp_pat
     assert out[storm.path].action == "skipped"
 
 
-async def test_an_unchanged_page_without_validators_is_skipped(news_site: NewsSite, tmp_path: Path):
+async def test_an_unchanged_page_without_validators_is_skipped(
+    news_site: NewsSite, tmp_path: Path
+) -> None:
     news_site.conditional = False
     await run(news_site, tmp_path, "/articles/rail-strike")
 
@@ -236,7 +249,9 @@ async def test_an_unchanged_page_without_validators_is_skipped(news_site: NewsSi
     assert (outcome.action, outcome.reason) == ("skipped", "unchanged since it was stored")
 
 
-async def test_a_deleted_file_is_not_brought_back_by_its_feed(news_site: NewsSite, tmp_path: Path):
+async def test_a_deleted_file_is_not_brought_back_by_its_feed(
+    news_site: NewsSite, tmp_path: Path
+) -> None:
     first = await run(news_site, tmp_path, "/feeds/clean.rss")
     news_site.conditional = False
     removed = first.sources[0].outcomes[0].file
@@ -253,7 +268,7 @@ async def test_a_deleted_file_is_not_brought_back_by_its_feed(news_site: NewsSit
 
 async def test_without_its_state_a_rerun_finds_its_files_by_name(
     news_site: NewsSite, tmp_path: Path
-):
+) -> None:
     await run(news_site, tmp_path, "/feeds/clean.rss")
     names = sorted(p.name for p in tmp_path.glob("*.md"))
     (tmp_path / STATE_DIR / "feeds.json").write_text("{not json")
@@ -267,7 +282,7 @@ async def test_without_its_state_a_rerun_finds_its_files_by_name(
 
 async def test_two_stories_with_one_title_and_date_get_two_files(
     news_site: NewsSite, tmp_path: Path
-):
+) -> None:
     a = news_site.story("budget", "Budget passes", ["The budget passed by 201 votes to 180."])
     b = news_site.story("budget-2", "Budget passes", ["The city budget passed unanimously."])
 
@@ -279,7 +294,9 @@ async def test_two_stories_with_one_title_and_date_get_two_files(
     assert other.startswith("2026-02-10-budget-passes-")
 
 
-async def test_a_hand_written_file_is_never_overwritten(news_site: NewsSite, tmp_path: Path):
+async def test_a_hand_written_file_is_never_overwritten(
+    news_site: NewsSite, tmp_path: Path
+) -> None:
     mine = tmp_path / "2026-02-10-rail-strike-ends-after-three-year-pay-deal.md"
     mine.write_text("---\ntitle: My notes\ndate: 2026-02-10\n---\n\nMy own text.\n")
 
@@ -289,7 +306,7 @@ async def test_a_hand_written_file_is_never_overwritten(news_site: NewsSite, tmp
     assert len(articles(tmp_path)) == 2
 
 
-async def test_usage_errors_are_raised_before_anything_is_fetched(tmp_path: Path):
+async def test_usage_errors_are_raised_before_anything_is_fetched(tmp_path: Path) -> None:
     with pytest.raises(IngestError, match="no URL to ingest"):
         await ingest([], tmp_path)
     with pytest.raises(IngestError, match="only http:// and https://"):
@@ -300,7 +317,7 @@ async def test_usage_errors_are_raised_before_anything_is_fetched(tmp_path: Path
         await ingest(["http://127.0.0.1:9/feed"], single)
 
 
-async def test_a_second_ingest_on_the_same_folder_waits_then_says_so(tmp_path: Path):
+async def test_a_second_ingest_on_the_same_folder_waits_then_says_so(tmp_path: Path) -> None:
     async with CorpusFolder.open(tmp_path):
         with pytest.raises(IngestError, match="another briefbot ingest is writing"):
             await ingest(["http://127.0.0.1:9/feed"], tmp_path, IngestOptions(lock_wait=0.3))

@@ -37,7 +37,7 @@ class Rounds:
 
 async def test_the_first_round_runs_at_start_and_logs_what_it_added(
     news_site: NewsSite, tmp_path: Path, caplog: pytest.LogCaptureFixture
-):
+) -> None:
     caplog.set_level(logging.INFO, logger="bot.ingest")
     rounds = Rounds()
     poller = FeedPoller([news_site.url("/feeds/clean.rss")], tmp_path, 3600, OPTIONS, rounds)
@@ -55,7 +55,7 @@ async def test_the_first_round_runs_at_start_and_logs_what_it_added(
     assert any(m.startswith("feeds: 2 added, 0 updated, 0 skipped, 0 failed in") for m in messages)
 
 
-async def test_it_polls_again_after_the_interval(news_site: NewsSite, tmp_path: Path):
+async def test_it_polls_again_after_the_interval(news_site: NewsSite, tmp_path: Path) -> None:
     rounds = Rounds()
     poller = FeedPoller([news_site.url("/feeds/clean.rss")], tmp_path, 0.01, OPTIONS, rounds)
 
@@ -69,7 +69,7 @@ async def test_it_polls_again_after_the_interval(news_site: NewsSite, tmp_path: 
 
 async def test_failures_are_logged_as_warnings(
     news_site: NewsSite, tmp_path: Path, caplog: pytest.LogCaptureFixture
-):
+) -> None:
     rounds = Rounds()
     urls = [news_site.url(FAULTS["broken_feed"]), news_site.url(FAULTS["not_found"])]
 
@@ -82,8 +82,11 @@ async def test_failures_are_logged_as_warnings(
 
 
 async def test_a_round_that_raises_is_logged_and_the_next_one_runs(
-    news_site: NewsSite, tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch
-):
+    news_site: NewsSite,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     real = pipeline.ingest
     calls = 0
 
@@ -106,7 +109,9 @@ async def test_a_round_that_raises_is_logged_and_the_next_one_runs(
     assert rounds.reports[0].counts()["added"] == 2
 
 
-async def test_a_locked_folder_is_reported_each_round(tmp_path: Path, caplog):
+async def test_a_locked_folder_is_reported_each_round(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     from bot.ingest.store import CorpusFolder
 
     poller = FeedPoller(["http://127.0.0.1:9/feed"], tmp_path, 3600, IngestOptions(lock_wait=0))
@@ -117,7 +122,7 @@ async def test_a_locked_folder_is_reported_each_round(tmp_path: Path, caplog):
     assert record.getMessage().startswith("feeds: round 1 not run: another briefbot ingest")
 
 
-async def test_stop_cancels_a_round_in_progress(news_site: NewsSite, tmp_path: Path):
+async def test_stop_cancels_a_round_in_progress(news_site: NewsSite, tmp_path: Path) -> None:
     poller = FeedPoller([news_site.url(FAULTS["slow"])], tmp_path, 3600, IngestOptions(timeout=30))
     await poller.start()
     async with asyncio.timeout(5):
@@ -130,11 +135,11 @@ async def test_stop_cancels_a_round_in_progress(news_site: NewsSite, tmp_path: P
     assert [p.name for p in tmp_path.glob("*") if not p.name.startswith(".")] == []
 
 
-def test_settings_without_feeds_make_no_poller():
+def test_settings_without_feeds_make_no_poller() -> None:
     assert FeedPoller.from_settings(make_settings(briefbot_feeds="")) is None
 
 
-def test_settings_make_a_poller_of_every_feed(tmp_path: Path):
+def test_settings_make_a_poller_of_every_feed(tmp_path: Path) -> None:
     settings = make_settings(
         briefbot_corpus=tmp_path,
         briefbot_feeds="http://a.test/rss,\nhttps://b.test/atom.xml",
@@ -146,7 +151,7 @@ def test_settings_make_a_poller_of_every_feed(tmp_path: Path):
     assert (poller.folder, poller.interval) == (tmp_path, 60)
 
 
-def test_feeds_into_a_single_file_corpus_fail_at_start(tmp_path: Path):
+def test_feeds_into_a_single_file_corpus_fail_at_start(tmp_path: Path) -> None:
     single = tmp_path / "one.md"
     single.write_text("---\ntitle: t\ndate: 2026-01-01\n---\n\nx\n")
     settings = make_settings(briefbot_corpus=single, briefbot_feeds="http://a.test/rss")
@@ -154,7 +159,7 @@ def test_feeds_into_a_single_file_corpus_fail_at_start(tmp_path: Path):
         FeedPoller.from_settings(settings)
 
 
-def test_feed_urls_must_be_http():
+def test_feed_urls_must_be_http() -> None:
     with pytest.raises(ValidationError) as caught:
         make_settings(briefbot_feeds="http://a.test/ok, ftp://a.test/rss")
     line = explain(caught.value)

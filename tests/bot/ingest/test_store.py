@@ -12,7 +12,7 @@ from bot.corpus.load import load
 from bot.ingest.store import render_markdown, slug, text_digest, write_atomic
 
 
-def test_front_matter_survives_awkward_titles_and_loads(tmp_path: Path):
+def test_front_matter_survives_awkward_titles_and_loads(tmp_path: Path) -> None:
     meta = {
         "title": 'Rates: "on hold" — #1 story: 50% of @here say yes',
         "date": dt.date(2026, 2, 10),
@@ -30,7 +30,7 @@ def test_front_matter_survives_awkward_titles_and_loads(tmp_path: Path):
     assert article.paragraphs == ("First paragraph.", "Second.")
 
 
-def test_tags_read_like_the_readme_example():
+def test_tags_read_like_the_readme_example() -> None:
     text = render_markdown(
         {"title": "T", "date": dt.date(2026, 1, 3), "tags": ["Japan", "US"]}, ["x"]
     )
@@ -55,11 +55,11 @@ def test_tags_read_like_the_readme_example():
         ),
     ],
 )
-def test_slugs_are_short_lower_case_ascii(title: str, expected: str):
+def test_slugs_are_short_lower_case_ascii(title: str, expected: str) -> None:
     assert slug(title) == expected
 
 
-def test_the_digest_ignores_punctuation_case_and_spacing():
+def test_the_digest_ignores_punctuation_case_and_spacing() -> None:
     a = text_digest(["“Fair deal,” she said.", "Trains run   Thursday."])
     assert a == text_digest(['"fair deal" she said', "trains run thursday"])
     assert a != text_digest(["Fair deal, she said.", "Trains run Friday."])
@@ -67,7 +67,7 @@ def test_the_digest_ignores_punctuation_case_and_spacing():
 
 def test_a_file_is_replaced_whole_and_readers_never_see_half(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-):
+) -> None:
     target = tmp_path / "a.md"
     target.write_text("old\n")
     seen: list[tuple[str, list[str]]] = []
@@ -90,7 +90,7 @@ def test_a_file_is_replaced_whole_and_readers_never_see_half(
 
 def test_a_failed_write_leaves_the_old_file_and_no_temp_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-):
+) -> None:
     target = tmp_path / "a.md"
     target.write_text("old\n")
 

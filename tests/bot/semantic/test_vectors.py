@@ -27,13 +27,13 @@ def test_a_paraphrase_is_closer_than_an_unrelated_sentence() -> None:
     assert np.allclose(np.linalg.norm(s, axis=1), 1.0, atol=1e-3)
 
 
-def _vectors(directory: Path, texts: list[str], **kw: object) -> SentenceVectors:
+def _vectors(directory: Path, texts: list[str], **kw: int) -> SentenceVectors:
     return SentenceVectors(
         texts,
         shared_encoder,
         VectorStore(directory, "test-model"),
         sync_limit=kw.pop("sync_limit", 100),
-    )  # type: ignore[arg-type]
+    )
 
 
 def test_vectors_are_saved_and_reused_and_only_edited_text_is_embedded(tmp_path: Path) -> None:

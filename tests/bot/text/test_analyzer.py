@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -134,7 +135,9 @@ def test_user_alias_file_in_json_extends_the_built_in_table(tmp_path: Path) -> N
     )
 
 
-def test_engine_reads_the_alias_file_named_in_settings(write_article, tmp_path: Path) -> None:
+def test_engine_reads_the_alias_file_named_in_settings(
+    write_article: Callable[..., Path], tmp_path: Path
+) -> None:
     folder = write_article(
         "boj.md",
         "Central bank holds rates",

@@ -12,11 +12,11 @@ import pytest
 from bot.errors import ConfigError
 from handlers.discord import client as adapter
 from tests.conftest import make_settings
-from tests.emulators.discord import CHANNEL_ID, EPHEMERAL
+from tests.emulators.discord import CHANNEL_ID, EPHEMERAL, DiscordEmulator
 from tests.handlers.discord_setup import SPRING, bot_for, only_embed, scripted
 
 
-async def test_slow_answer_is_deferred_then_edited_in(discord_emulator):
+async def test_slow_answer_is_deferred_then_edited_in(discord_emulator: DiscordEmulator) -> None:
     bot = bot_for(discord_emulator, scripted([SPRING], delay=0.3), defer_after=0.05)
     async with discord_emulator.running(bot):
         call = await discord_emulator.interact(discord_emulator.command("ask", question="when?"))
@@ -26,7 +26,9 @@ async def test_slow_answer_is_deferred_then_edited_in(discord_emulator):
     assert message["allowed_mentions"] == {"parse": []}
 
 
-async def test_slow_private_answer_is_deferred_ephemerally(discord_emulator):
+async def test_slow_private_answer_is_deferred_ephemerally(
+    discord_emulator: DiscordEmulator,
+) -> None:
     bot = bot_for(discord_emulator, scripted([SPRING], delay=0.3), defer_after=0.05)
     async with discord_emulator.running(bot):
         call = await discord_emulator.interact(
@@ -37,7 +39,7 @@ async def test_slow_private_answer_is_deferred_ephemerally(discord_emulator):
     assert message["flags"] & EPHEMERAL
 
 
-async def test_large_corpus_defers_at_once(discord_emulator):
+async def test_large_corpus_defers_at_once(discord_emulator: DiscordEmulator) -> None:
     bot = bot_for(discord_emulator, scripted([SPRING], offloads=True))
     async with discord_emulator.running(bot):
         call = await discord_emulator.interact(discord_emulator.command("ask", question="when?"))
@@ -45,7 +47,9 @@ async def test_large_corpus_defers_at_once(discord_emulator):
     assert call.deferred
 
 
-async def test_rate_limited_answer_is_retried_by_discord_py(discord_emulator):
+async def test_rate_limited_answer_is_retried_by_discord_py(
+    discord_emulator: DiscordEmulator,
+) -> None:
     bot = bot_for(discord_emulator, scripted([SPRING], delay=0.2), defer_after=0.05)
     discord_emulator.rate_limit("PATCH", r"/webhooks/\d+/[^/]+/messages/@original")
     async with discord_emulator.running(bot):
@@ -56,7 +60,9 @@ async def test_rate_limited_answer_is_retried_by_discord_py(discord_emulator):
     assert "**this spring**" in only_embed(message)["description"]
 
 
-async def test_error_in_a_command_gets_a_private_message_and_a_log(discord_emulator, caplog):
+async def test_error_in_a_command_gets_a_private_message_and_a_log(
+    discord_emulator: DiscordEmulator, caplog: pytest.LogCaptureFixture
+) -> None:
     bot = bot_for(discord_emulator, scripted(error=RuntimeError("index exploded")))
     with caplog.at_level(logging.ERROR, logger="handlers.discord"):
         async with discord_emulator.running(bot):
@@ -73,7 +79,9 @@ async def test_error_in_a_command_gets_a_private_message_and_a_log(discord_emula
     assert any(r.exc_info and "index exploded" in str(r.exc_info[1]) for r in caplog.records)
 
 
-async def test_error_after_deferring_replaces_the_thinking_message_privately(discord_emulator):
+async def test_error_after_deferring_replaces_the_thinking_message_privately(
+    discord_emulator: DiscordEmulator,
+) -> None:
     engine = scripted(delay=0.2, error=RuntimeError("boom"))
     bot = bot_for(discord_emulator, engine, defer_after=0.05)
     async with discord_emulator.running(bot):
@@ -84,14 +92,14 @@ async def test_error_after_deferring_replaces_the_thinking_message_privately(dis
     assert message["flags"] & EPHEMERAL
 
 
-async def test_missing_token_fails_before_any_network(discord_emulator):
+async def test_missing_token_fails_before_any_network(discord_emulator: DiscordEmulator) -> None:
     settings = make_settings(**discord_emulator.settings_env(discord_token=None))
     with pytest.raises(ConfigError, match=r"DISCORD_TOKEN.*\.env\.example"):
         await adapter.serve(settings, scripted())
     assert discord_emulator.requests == []
 
 
-async def test_rejected_token_is_a_config_error(discord_emulator):
+async def test_rejected_token_is_a_config_error(discord_emulator: DiscordEmulator) -> None:
     discord_emulator.expect_errors = True
     settings = make_settings(**discord_emulator.settings_env(discord_token="wrong"))
     with pytest.raises(ConfigError, match="rejected DISCORD_TOKEN"):
@@ -99,19 +107,22 @@ async def test_rejected_token_is_a_config_error(discord_emulator):
     assert [r.status for r in discord_emulator.requests if r.path == "/users/@me"] == [401]
 
 
-async def test_serve_answers_until_cancelled(discord_emulator):
+async def test_serve_answers_until_cancelled(discord_emulator: DiscordEmulator) -> None:
     settings = make_settings(**discord_emulator.settings_env())
     task = asyncio.create_task(adapter.serve(settings, scripted([SPRING])))
     await discord_emulator.until(lambda: discord_emulator.identify is not None)
     call = await discord_emulator.interact(discord_emulator.command("ask", question="when?"))
     assert "**this spring**" in only_embed(await call.message())["description"]
+    assert discord_emulator.identify is not None  # for mypy: the wait above saw it
     assert discord_emulator.identify["token"] == "test-token"
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
 
 
-async def test_mention_is_answered_in_a_reply_without_pings(discord_emulator):
+async def test_mention_is_answered_in_a_reply_without_pings(
+    discord_emulator: DiscordEmulator,
+) -> None:
     engine = scripted([SPRING])
     bot = bot_for(discord_emulator, engine, discord_answer_mentions=True)
     async with discord_emulator.running(bot):
@@ -127,7 +138,7 @@ async def test_mention_is_answered_in_a_reply_without_pings(discord_emulator):
     assert discord_emulator.identify["intents"] & discord.Intents(message_content=True).value
 
 
-async def test_mentions_are_ignored_unless_enabled(discord_emulator):
+async def test_mentions_are_ignored_unless_enabled(discord_emulator: DiscordEmulator) -> None:
     engine = scripted([SPRING])
     async with discord_emulator.running(bot_for(discord_emulator, engine)):
         await discord_emulator.dispatch("MESSAGE_CREATE", discord_emulator.mention_message("hi"))
@@ -137,7 +148,9 @@ async def test_mentions_are_ignored_unless_enabled(discord_emulator):
     assert not any(r.path.startswith("/channels/") for r in discord_emulator.requests)
 
 
-async def test_starting_logs_no_warning_about_voice_libraries(discord_emulator, caplog):
+async def test_starting_logs_no_warning_about_voice_libraries(
+    discord_emulator: DiscordEmulator, caplog: pytest.LogCaptureFixture
+) -> None:
     discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = True  # as on a fresh import
     settings = make_settings(**discord_emulator.settings_env())
     with caplog.at_level(logging.WARNING):

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import json
 
-from tests.emulators.discord import APP_ID, EPHEMERAL, GUILD_ID, Focused
+from bot.engine import Engine
+from tests.emulators.discord import APP_ID, EPHEMERAL, GUILD_ID, DiscordEmulator, Focused
 from tests.handlers.discord_setup import PAYLOADS, SPRING, bot_for, only_embed, scripted
 
 
-async def test_commands_are_synced_globally_with_valid_definitions(discord_emulator):
+async def test_commands_are_synced_globally_with_valid_definitions(
+    discord_emulator: DiscordEmulator,
+) -> None:
     async with discord_emulator.running(bot_for(discord_emulator, scripted())):
         sync = await discord_emulator.wait_for_request("PUT", r"/applications/\d+/commands")
     expected = json.loads((PAYLOADS / "commands.json").read_text(encoding="utf-8"))
@@ -21,8 +24,8 @@ async def test_commands_are_synced_globally_with_valid_definitions(discord_emula
 
 
 async def test_with_a_guild_id_commands_show_once_in_that_server_and_work_in_dms(
-    discord_emulator,
-):
+    discord_emulator: DiscordEmulator,
+) -> None:
     """DISCORD_GUILD_ID: the server's copies appear at once; the global ones are for DMs only,
     or the server would list every command twice."""
     bot = bot_for(discord_emulator, scripted([SPRING]), discord_guild_id=int(GUILD_ID))
@@ -44,7 +47,7 @@ async def test_with_a_guild_id_commands_show_once_in_that_server_and_work_in_dms
     assert sorted(in_guild) == sorted(in_dms) == ["ask", "brief", "help", "sources"]
 
 
-async def test_ask_in_a_dm_is_answered(discord_emulator):
+async def test_ask_in_a_dm_is_answered(discord_emulator: DiscordEmulator) -> None:
     bot = bot_for(discord_emulator, scripted([SPRING]))
     async with discord_emulator.running(bot):
         call = await discord_emulator.interact(
@@ -54,7 +57,7 @@ async def test_ask_in_a_dm_is_answered(discord_emulator):
     assert "**this spring**" in embed["description"]
 
 
-async def test_private_ask_is_ephemeral(discord_emulator):
+async def test_private_ask_is_ephemeral(discord_emulator: DiscordEmulator) -> None:
     bot = bot_for(discord_emulator, scripted([SPRING]))
     async with discord_emulator.running(bot):
         call = await discord_emulator.interact(
@@ -64,7 +67,9 @@ async def test_private_ask_is_ephemeral(discord_emulator):
     assert message["flags"] & EPHEMERAL
 
 
-async def test_bundled_corpus_answer_quotes_this_spring(discord_emulator, engine):
+async def test_bundled_corpus_answer_quotes_this_spring(
+    discord_emulator: DiscordEmulator, engine: Engine
+) -> None:
     """The real engine over the bundled corpus (needs the real Engine, not the stub)."""
     bot = bot_for(discord_emulator, engine)
     async with discord_emulator.running(bot):
@@ -77,7 +82,9 @@ async def test_bundled_corpus_answer_quotes_this_spring(discord_emulator, engine
     assert embed["footer"]["text"].startswith("Searched ")
 
 
-async def test_bundled_corpus_topics_and_briefing(discord_emulator, engine):
+async def test_bundled_corpus_topics_and_briefing(
+    discord_emulator: DiscordEmulator, engine: Engine
+) -> None:
     bot = bot_for(discord_emulator, engine)
     async with discord_emulator.running(bot):
         typing = await discord_emulator.interact(
@@ -91,7 +98,9 @@ async def test_bundled_corpus_topics_and_briefing(discord_emulator, engine):
     assert any("this spring" in f["value"] for f in embed["fields"])
 
 
-async def test_topic_autocomplete_offers_matching_choices(discord_emulator):
+async def test_topic_autocomplete_offers_matching_choices(
+    discord_emulator: DiscordEmulator,
+) -> None:
     topics = ["Takaichi", "Taiwan", "tariffs", "T" * 150] + [f"Tokyo {i}" for i in range(40)]
     bot = bot_for(discord_emulator, scripted(topic_names=topics))
     async with discord_emulator.running(bot):
@@ -112,7 +121,9 @@ async def test_topic_autocomplete_offers_matching_choices(discord_emulator):
     assert all(len(c["name"]) <= 100 and len(c["value"]) <= 100 for c in many_choices)
 
 
-async def test_sources_is_private_and_describes_the_corpus(discord_emulator):
+async def test_sources_is_private_and_describes_the_corpus(
+    discord_emulator: DiscordEmulator,
+) -> None:
     bot = bot_for(discord_emulator, scripted())
     async with discord_emulator.running(bot):
         call = await discord_emulator.interact(discord_emulator.command("sources"))

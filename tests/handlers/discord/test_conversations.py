@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import re
 
-from tests.emulators.discord import CHANNEL_ID
+from bot.engine import Engine
+from tests.emulators.discord import CHANNEL_ID, DiscordEmulator
 from tests.handlers.discord_setup import bot_for, only_embed, scripted
 
 QUESTION = "when is Takaichi visiting the US?"
 MENTIONS = "<@123456789012345678> <@!223456789012345678> <@&323456789012345678> <#42> @here"
 
 
-async def test_mentions_in_ask_are_not_question_words(discord_emulator, engine):
+async def test_mentions_in_ask_are_not_question_words(
+    discord_emulator: DiscordEmulator, engine: Engine
+) -> None:
     async with discord_emulator.running(bot_for(discord_emulator, engine)):
         call = await discord_emulator.interact(
             discord_emulator.command("ask", question=f"{MENTIONS} {QUESTION}")
@@ -22,7 +25,9 @@ async def test_mentions_in_ask_are_not_question_words(discord_emulator, engine):
     assert embed["title"] == QUESTION  # echoed without the mentions
 
 
-async def test_mentions_beside_the_bots_own_are_not_question_words(discord_emulator, engine):
+async def test_mentions_beside_the_bots_own_are_not_question_words(
+    discord_emulator: DiscordEmulator, engine: Engine
+) -> None:
     bot = bot_for(discord_emulator, engine, discord_answer_mentions=True)
     async with discord_emulator.running(bot):
         await discord_emulator.dispatch(
@@ -32,7 +37,7 @@ async def test_mentions_beside_the_bots_own_are_not_question_words(discord_emula
     assert "**this spring**" in sent.json["embeds"][0]["description"]
 
 
-async def test_help_names_only_commands_that_exist(discord_emulator):
+async def test_help_names_only_commands_that_exist(discord_emulator: DiscordEmulator) -> None:
     async with discord_emulator.running(bot_for(discord_emulator, scripted())):
         sync = await discord_emulator.wait_for_request("PUT", r"/applications/\d+/commands")
         registered = {f"/{c['name']}" for c in sync.json}
@@ -47,8 +52,8 @@ async def test_help_names_only_commands_that_exist(discord_emulator):
 
 
 async def test_brief_on_a_topic_nothing_matches_says_so_and_suggests_topics(
-    discord_emulator, engine
-):
+    discord_emulator: DiscordEmulator, engine: Engine
+) -> None:
     async with discord_emulator.running(bot_for(discord_emulator, engine)):
         call = await discord_emulator.interact(discord_emulator.command("brief", topic="France"))
         embed = only_embed(await call.message())
@@ -56,7 +61,9 @@ async def test_brief_on_a_topic_nothing_matches_says_so_and_suggests_topics(
     assert "Japan" in embed["description"]
 
 
-async def test_messages_that_do_not_mention_the_bot_get_no_reply(discord_emulator):
+async def test_messages_that_do_not_mention_the_bot_get_no_reply(
+    discord_emulator: DiscordEmulator,
+) -> None:
     # Discord answers mentions only (DISCORD_ANSWER_MENTIONS), never a thread's other talk.
     engine = scripted()
     bot = bot_for(discord_emulator, engine, discord_answer_mentions=True)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from bot.models import BriefItem
-from tests.emulators.discord import EPHEMERAL
+from tests.emulators.discord import EPHEMERAL, DiscordEmulator
 from tests.handlers.discord_setup import ARTICLE, SPRING, bot_for, only_embed, passage, scripted
 
 
-async def test_ask_in_a_guild_quotes_in_bold_with_a_linked_citation(discord_emulator):
+async def test_ask_in_a_guild_quotes_in_bold_with_a_linked_citation(
+    discord_emulator: DiscordEmulator,
+) -> None:
     bot = bot_for(discord_emulator, scripted([SPRING]))
     async with discord_emulator.running(bot):
         call = await discord_emulator.interact(
@@ -26,7 +28,9 @@ async def test_ask_in_a_guild_quotes_in_bold_with_a_linked_citation(discord_emul
     assert embed["footer"]["text"] == "Searched 12 articles"
 
 
-async def test_unanswerable_question_says_so_with_the_hint(discord_emulator):
+async def test_unanswerable_question_says_so_with_the_hint(
+    discord_emulator: DiscordEmulator,
+) -> None:
     bot = bot_for(discord_emulator, scripted([]))
     async with discord_emulator.running(bot):
         call = await discord_emulator.interact(
@@ -38,7 +42,9 @@ async def test_unanswerable_question_says_so_with_the_hint(discord_emulator):
     )
 
 
-async def test_mentions_and_markdown_are_shown_never_triggered(discord_emulator):
+async def test_mentions_and_markdown_are_shown_never_triggered(
+    discord_emulator: DiscordEmulator,
+) -> None:
     quote = "Aides told @everyone and <@123456789012345678> to *wait* for __spring__."
     bot = bot_for(discord_emulator, scripted([passage(quote, "spring")]))
     async with discord_emulator.running(bot):
@@ -54,7 +60,7 @@ async def test_mentions_and_markdown_are_shown_never_triggered(discord_emulator)
     assert r"\*wait\*" in description and r"\_\_**spring**\_\_" in description
 
 
-async def test_long_answers_fit_discord_limits(discord_emulator):
+async def test_long_answers_fit_discord_limits(discord_emulator: DiscordEmulator) -> None:
     long_quote = "The minister said " + "very " * 800 + "this spring."
     passages = [passage(long_quote, "this spring") for _ in range(5)]
     bot = bot_for(discord_emulator, scripted(passages))
@@ -66,7 +72,7 @@ async def test_long_answers_fit_discord_limits(discord_emulator):
     assert embed["description"].count("> The minister said") == 5
 
 
-async def test_brief_on_a_topic_lists_articles(discord_emulator):
+async def test_brief_on_a_topic_lists_articles(discord_emulator: DiscordEmulator) -> None:
     bot = bot_for(discord_emulator, scripted())
     async with discord_emulator.running(bot):
         call = await discord_emulator.interact(discord_emulator.command("brief", topic="Takaichi"))
@@ -80,7 +86,7 @@ async def test_brief_on_a_topic_lists_articles(discord_emulator):
     assert embed["footer"]["text"] == "12 articles in the corpus"
 
 
-async def test_long_briefing_fits_the_embed_total(discord_emulator):
+async def test_long_briefing_fits_the_embed_total(discord_emulator: DiscordEmulator) -> None:
     items = [BriefItem(article=ARTICLE, lead="Long lead. " * 200) for _ in range(25)]
     bot = bot_for(discord_emulator, scripted(items=items))
     async with discord_emulator.running(bot):

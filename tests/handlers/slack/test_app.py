@@ -17,8 +17,8 @@ import pytest
 import yaml
 
 from bot.errors import ConfigError
-from bot.settings import Settings
 from handlers.slack.app import serve
+from handlers.slack.settings import SlackSettings
 from tests.emulators.slack import (
     APP_TOKEN,
     BOT_TOKEN,
@@ -89,7 +89,7 @@ async def test_failures_are_logged_without_tokens(
 
 @contextlib.asynccontextmanager
 async def serving(
-    settings: Settings, engine: Any, **kwargs: Any
+    settings: SlackSettings, engine: Any, **kwargs: Any
 ) -> AsyncIterator[asyncio.Task[None]]:
     task = asyncio.create_task(serve(settings, engine, **kwargs))
     try:
@@ -131,7 +131,8 @@ async def test_socket_mode_envelopes_are_acked_and_answered(slack_emulator: Slac
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        port: int = sock.getsockname()[1]
+        return port
 
 
 async def test_serve_in_http_mode_answers_a_signed_mention(slack_emulator: SlackEmulator) -> None:

@@ -36,13 +36,13 @@ $(BENCH_STAMP): pyproject.toml requirements-model.txt | $(BIN)/python
 run: $(STAMP)
 	$(BIN)/briefbot run
 
-## test: set up with the dev extras, lint, check formatting and the import layers, type-check (mypy strict), run the whole suite
+## test: set up with the dev extras, lint, check formatting and the import layers, type-check (mypy strict), run the whole suite on every core (pytest-xdist)
 test: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .

@@ -84,7 +84,9 @@ class Semantic:
             for i in range(len(index))
         ]
         store = VectorStore(directory, model_id(), name)
-        vectors = SentenceVectors(texts, shared_encoder, store, sync_limit=sync_limit)
+        vectors = SentenceVectors(
+            texts, shared_encoder, store, sync_limit=sync_limit, generation=index.saved_as
+        )
         return cls(index, vectors)
 
     def carried_over(

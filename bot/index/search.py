@@ -121,6 +121,9 @@ class Index:
         it, and the three fields."""
         self.analyzer = analyzer
         self.articles = articles
+        # The generation of the saved index this one is (set by bot.store when it reads or saves
+        # it): what data saved in its row order, the sentence vectors, is checked against.
+        self.saved_as: str | None = None
         self.paras = paras
         self.para_article, self.para_caption = para_article, para_caption
         self.sent_para, self.sent_start, self.sent_end = sent_para, sent_start, sent_end

@@ -4,6 +4,11 @@ Why a store keyed by text: a restart, or a corpus where a few articles changed, 
 again what it already embedded (5,000 sentences cost about a minute of CPU). Each vector is saved
 under a hash of the model and the exact text it embeds, so only new or edited sentences are
 computed; the file is replaced atomically, and one that fails to load is rebuilt, never served.
+
+Why the rows beside the keys: hashing a million texts and looking each up costs seconds at every
+start. Once every sentence of a saved index has its vector, the file also holds, for that index
+(its generation), each sentence's row among the saved vectors; a restart on that same index takes
+the matrix from those rows and hashes nothing.
 """
 
 from __future__ import annotations
@@ -70,15 +75,56 @@ class VectorStore:
             log.warning("%s could not be read (%s): embedding again", self.path, exc)
             return {}
 
-    def save(self, rows: dict[bytes, npt.NDArray[np.float16]]) -> None:
+    def load_aligned(self, generation: str, count: int) -> npt.NDArray[np.float16] | None:
+        """The matrix of the saved index ``generation`` (``count`` sentences) from the rows saved
+        for it, or None (no such rows: the caller looks the vectors up by text)."""
+        if self.path is None or not self.path.is_file():
+            return None
+        try:
+            with np.load(self.path, allow_pickle=False) as z:
+                if (
+                    str(z["meta"]) != f"{FORMAT}:{self.model_id}"
+                    or "generation" not in z.files
+                    or str(z["generation"]) != generation
+                ):
+                    return None
+                rows, vecs = z["rows"], z["vecs"]
+            if len(rows) != count or vecs.shape[1:] != (DIM,):
+                return None
+            if len(rows) and (int(rows.min()) < 0 or int(rows.max()) >= len(vecs)):
+                return None
+            matrix: npt.NDArray[np.float16] = vecs[rows]
+            return matrix
+        except Exception as exc:  # a torn or corrupt file: looked up by text, or rebuilt
+            log.warning("%s could not be read (%s): looking the vectors up by text", self.path, exc)
+            return None
+
+    def save(
+        self,
+        rows: dict[bytes, npt.NDArray[np.float16]],
+        aligned: tuple[str, Sequence[bytes]] | None = None,
+    ) -> None:
+        """Write every row; ``aligned`` = (generation, each sentence's key in index order): also
+        which row each sentence of that saved index has (see :meth:`load_aligned`)."""
         if self.path is None:
             return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             keys = np.frombuffer(b"".join(rows), dtype="V16") if rows else np.zeros(0, "V16")
             vecs = np.stack(list(rows.values())) if rows else np.zeros((0, DIM), np.float16)
+            extra: dict[str, npt.NDArray[np.generic]] = {}
+            if aligned is not None:
+                where = {k: i for i, k in enumerate(rows)}
+                extra["generation"] = np.array(aligned[0])
+                extra["rows"] = np.fromiter(
+                    (where[k] for k in aligned[1]), dtype=np.int32, count=len(aligned[1])
+                )
             with replaced(self.path) as f:
-                np.savez(f, meta=np.array(f"{FORMAT}:{self.model_id}"), keys=keys, vecs=vecs)
+                meta = np.array(f"{FORMAT}:{self.model_id}")
+                if extra:
+                    np.savez(f, meta=meta, keys=keys, vecs=vecs, **extra)  # type: ignore[arg-type]
+                else:
+                    np.savez(f, meta=meta, keys=keys, vecs=vecs)
         except OSError as exc:
             log.warning(
                 "could not save sentence vectors to %s (%s): they will be computed again "
@@ -112,15 +158,29 @@ class SentenceVectors:
         *,
         sync_limit: int,
         known: Known | None = None,
+        generation: str | None = None,
     ) -> None:
         """``known``: the first rows, their keys and the store's rows, from the vectors of the
-        index this one was merged from (see :meth:`carried_over`)."""
+        index this one was merged from (see :meth:`carried_over`). ``generation``: the saved
+        index the sentences are of, whose rows the store may hold (nothing is hashed then)."""
         self._encoder = encoder
         self._store = store
-        self.matrix = np.zeros((len(texts), DIM), np.float16)
         self._float32: Vectors | None = None
         self.ready = False
         self.embedded_now = 0
+        self._generation = generation
+        self._texts = texts
+        self._stop = threading.Event()
+        self.thread: threading.Thread | None = None
+        self._key_list: list[bytes] | None = None
+        self._row_map: dict[bytes, npt.NDArray[np.float16]] | None = None
+        if known is None and generation is not None:
+            aligned = store.load_aligned(generation, len(texts))
+            if aligned is not None:
+                self.matrix = aligned
+                self.ready = True
+                return
+        self.matrix = np.zeros((len(texts), DIM), np.float16)
         if known is None:
             saved, start = store.load(), 0
             keys = [text_key(store.model_id, t) for t in texts]
@@ -135,13 +195,15 @@ class SentenceVectors:
                 missing.append(i)
             else:
                 self.matrix[i] = v
-        self._rows = saved
-        self._keys = keys
-        self._texts = texts
-        self._stop = threading.Event()
-        self.thread: threading.Thread | None = None
+        self._row_map = saved
+        self._key_list = keys
         if not missing:
             self.ready = True
+            if known is None and generation is not None:
+                # Found by text: save the rows of this index, so the next start hashes nothing.
+                threading.Thread(
+                    target=self._save_rows, daemon=True, name="briefbot-vector-rows"
+                ).start()
         elif len(missing) <= sync_limit:
             self._fill(missing)
         else:
@@ -153,6 +215,26 @@ class SentenceVectors:
                 target=_without_bars, args=(self._fill, missing), daemon=True, name="briefbot-embed"
             )
             self.thread.start()
+
+    @property
+    def _keys(self) -> list[bytes]:
+        """Each sentence's key (hashed on first need only: a start from saved rows needs none)."""
+        if self._key_list is None:
+            self._key_list = [text_key(self._store.model_id, t) for t in self._texts]
+        return self._key_list
+
+    @property
+    def _rows(self) -> dict[bytes, npt.NDArray[np.float16]]:
+        """The store's rows by key (read on first need only)."""
+        if self._row_map is None:
+            self._row_map = self._store.load()
+        return self._row_map
+
+    def _aligned(self) -> tuple[str, list[bytes]] | None:
+        return (self._generation, self._keys) if self._generation is not None else None
+
+    def _save_rows(self) -> None:
+        self._store.save(self._rows, self._aligned())
 
     def carried_over(
         self, keep: npt.NDArray[np.bool_], texts: Sequence[str], *, sync_limit: int
@@ -214,7 +296,8 @@ class SentenceVectors:
                 )
                 last = now
         if unsaved:
-            self._store.save(self._rows)
+            complete = not self._stop.is_set()
+            self._store.save(self._rows, self._aligned() if complete else None)
         if not self._stop.is_set():
             self.ready = True
             log.info("embedded %d sentences in %.1f s", len(missing), time.monotonic() - started)

@@ -241,6 +241,7 @@ class CorpusStore:
             if manifest is None:
                 return
             replace_text(self.folder / MANIFEST, manifest.model_dump_json())
+            corpus.index.saved_as = manifest.generation
             self._remove_stale(manifest.generation)
         except OSError as exc:
             if not self._unsaved:
@@ -325,6 +326,7 @@ class CorpusStore:
                 _short(exc),
             )
             return None
+        index.saved_as = manifest.generation
         return Corpus(report, index, dict(manifest.files), digests)
 
     def _decode(self, manifest: Manifest) -> tuple[Index, LoadReport, list[str]]:

@@ -100,3 +100,24 @@ def test_slow_sentences_still_report_progress_on_time_and_stop_promptly(
     began = time.monotonic()
     v.close()
     assert time.monotonic() - began < 1.0 and not v.ready
+
+
+def test_a_restart_on_the_same_saved_index_hashes_no_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = VectorStore(tmp_path, "test-model")
+    first = SentenceVectors(TEXTS, shared_encoder, store, sync_limit=100, generation="g1")
+    assert first.ready and first.embedded_now == 3
+
+    def no_hashing(model_id: str, text: str) -> bytes:
+        raise AssertionError("a restart on saved rows hashed a text")
+
+    monkeypatch.setattr(vectors, "text_key", no_hashing)
+    again = SentenceVectors(TEXTS, shared_encoder, store, sync_limit=100, generation="g1")
+    assert again.ready and again.embedded_now == 0
+    assert np.array_equal(again.matrix, first.matrix)
+    # Another index (other sentences, or the same ones in another order) is looked up by text.
+    monkeypatch.undo()
+    other = SentenceVectors(TEXTS[::-1], shared_encoder, store, sync_limit=100, generation="g2")
+    assert other.embedded_now == 0
+    assert np.array_equal(other.matrix, first.matrix[::-1])

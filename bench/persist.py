@@ -178,8 +178,7 @@ def _tantivy_reopen(folder: Path, questions: Sequence[str]) -> dict[str, Any]:
     writer.add_document(tantivy.Document(text=NEW_ARTICLE, title="Zorblat", sid=-1))
     writer.commit()
     index.reload()
-    # tantivy.pyi leaves out SearchResult.count (there at run time)
-    found = index.searcher().search(index.parse_query("zorblat", ["text"]), 1).count  # type: ignore[attr-defined]
+    found = index.searcher().search(index.parse_query("zorblat", ["text"]), 1).count
     added = time.perf_counter() - t
     writer.delete_documents_by_term("title", "zorblat")
     writer.commit()

@@ -5,15 +5,17 @@ another source, and reported; answers never quote the same text twice)."""
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
 
 from bot.models import Article, Origin
 
 
-@dataclass(frozen=True)
-class Duplicate:
+class Duplicate(BaseModel):
     """An article that repeats one loaded before it; ``first``: where that one came from."""
+
+    model_config = ConfigDict(frozen=True)
 
     origin: Origin
     kind: Literal["id", "text"]
@@ -26,19 +28,6 @@ class Duplicate:
                 f"{self.origin}: id {self.article_id!r} already loaded from {self.first}; skipped"
             )
         return f"{self.origin}: same text as {self.first} (syndicated copy)"
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "origin": self.origin.model_dump(),
-            "kind": self.kind,
-            "article_id": self.article_id,
-            "first": self.first.model_dump() if self.first else None,
-        }
-
-    @classmethod
-    def from_json(cls, d: dict[str, Any]) -> Duplicate:
-        first = d.get("first")
-        return cls(Origin(**d["origin"]), d["kind"], d["article_id"], first and Origin(**first))
 
 
 def text_digest(article: Article) -> str:
@@ -71,9 +60,13 @@ class DuplicateCheck:
         skip it; a text: keep it, and report it)."""
         origin = article.origin or Origin(file="")
         if article.id in self._ids:
-            return Duplicate(origin, "id", article.id, self._ids[article.id])
+            return Duplicate(
+                origin=origin, kind="id", article_id=article.id, first=self._ids[article.id]
+            )
         self._ids[article.id] = article.origin
         if digest in self._texts:
-            return Duplicate(origin, "text", article.id, self._texts[digest])
+            return Duplicate(
+                origin=origin, kind="text", article_id=article.id, first=self._texts[digest]
+            )
         self._texts[digest] = article.origin
         return None

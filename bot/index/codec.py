@@ -49,7 +49,7 @@ def encode(index: Index, report: LoadReport) -> tuple[dict[str, np.ndarray], dic
         "stems": list(index.analyzer.stems.items()),
         "report": {
             "skipped": [asdict(s) for s in report.skipped],
-            "duplicates": [d.to_json() for d in report.duplicates],
+            "duplicates": [d.model_dump() for d in report.duplicates],
             "warnings": [asdict(w) for w in report.warnings],
             "ignored": report.ignored,
             "files": report.files,
@@ -107,7 +107,7 @@ def decode(
     report = LoadReport(
         articles=articles,
         skipped=[Skipped(**s) for s in r["skipped"]],
-        duplicates=[Duplicate.from_json(d) for d in r["duplicates"]],
+        duplicates=[Duplicate.model_validate(d) for d in r["duplicates"]],
         warnings=[Skipped(**w) for w in r["warnings"]],
         ignored=r["ignored"],
         files=r["files"],

@@ -7,7 +7,6 @@ against the local emulator.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable
 from typing import Any
 
 import aiohttp
@@ -15,7 +14,7 @@ import discord
 import yarl
 from discord import app_commands
 
-from bot import BriefbotError, Chat, ConfigError, Core, Reply
+from bot import BriefbotError, Chat, ConfigError, Core
 from handlers.discord.commands import add_commands
 from handlers.discord.embeds import NO_PINGS, reply_embed, text_embed
 from handlers.discord.parse import question_text
@@ -123,12 +122,6 @@ class BriefBot(discord.Client):
 
     async def on_ready(self) -> None:
         log.info("Discord: logged in as %s (id %s)", self.user, self.user and self.user.id)
-
-    async def respond(
-        self, interaction: discord.Interaction, work: Awaitable[Reply], *, ephemeral: bool
-    ) -> None:
-        """Reply to ``interaction`` in time (see :class:`~handlers.discord.replies.Responder`)."""
-        await self.responder.respond(interaction, work, ephemeral=ephemeral)
 
     async def on_app_command_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError

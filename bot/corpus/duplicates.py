@@ -27,7 +27,8 @@ class Duplicate(BaseModel):
             return (
                 f"{self.origin}: id {self.article_id!r} already loaded from {self.first}; skipped"
             )
-        return f"{self.origin}: same text as {self.first} (syndicated copy)"
+        first = self.first or "an article already loaded"
+        return f"{self.origin}: same text as {first} (syndicated copy)"
 
 
 def text_digest(article: Article) -> str:

@@ -38,7 +38,11 @@ from bot.models import (
     BriefingReply,
     BriefItem,
     CorpusStats,
+    Digest,
+    DigestGroup,
+    Listed,
     Passage,
+    Place,
     Reply,
     TextReply,
 )
@@ -50,14 +54,27 @@ if TYPE_CHECKING:
     from bot.corpus.folder import list_folder
     from bot.corpus.load import NothingLoaded
     from bot.corpus.load import load as load_corpus
+    from bot.digest.requests import (
+        AlertRequest,
+        DigestRequest,
+        ListRequest,
+        StopRequest,
+        check_topic,
+    )
+    from bot.digest.schedule import ScheduleError, zone_choices, zone_name
+    from bot.digest.scheduler import Posted, Poster, Scheduler, Timing
+    from bot.digest.service import Digests
     from bot.engine import Engine
     from bot.ingest import FeedPoller, IngestOptions, IngestReport
     from bot.ingest import ingest as ingest_urls
     from bot.ingest.poller import log_report
     from bot.live import LiveEngine
+    from bot.state import Database, Memory
+    from bot.state.database import default_url
     from bot.text.question import is_follow_up
 
 __all__ = [
+    "AlertRequest",
     "Answer",
     "AnswerReply",
     "Article",
@@ -71,19 +88,36 @@ __all__ = [
     "Core",
     "CorpusError",
     "CorpusStats",
+    "Database",
+    "Digest",
+    "DigestGroup",
+    "DigestRequest",
+    "Digests",
     "Engine",
     "EnvSettings",
     "FeedPoller",
     "IngestOptions",
     "IngestReport",
+    "ListRequest",
+    "Listed",
     "LiveEngine",
+    "Memory",
     "NothingLoaded",
     "Passage",
+    "Place",
+    "Posted",
+    "Poster",
     "Reply",
+    "ScheduleError",
+    "Scheduler",
     "Settings",
+    "StopRequest",
     "TextReply",
+    "Timing",
     "Unreachable",
     "__version__",
+    "check_topic",
+    "default_url",
     "env_files",
     "explain",
     "ingest_urls",
@@ -92,6 +126,8 @@ __all__ = [
     "load_corpus",
     "log_report",
     "plural",
+    "zone_choices",
+    "zone_name",
 ]
 
 # Loaded when first named, not by every `import bot`: the engine pulls in numpy and the index,
@@ -108,6 +144,23 @@ _LAZY = {
     "ingest_urls": ("bot.ingest", "ingest"),
     "log_report": ("bot.ingest.poller", "log_report"),
     "is_follow_up": ("bot.text.question", "is_follow_up"),
+    # digests and the database: SQLAlchemy loads only for the long-running commands
+    "AlertRequest": ("bot.digest.requests", "AlertRequest"),
+    "DigestRequest": ("bot.digest.requests", "DigestRequest"),
+    "ListRequest": ("bot.digest.requests", "ListRequest"),
+    "StopRequest": ("bot.digest.requests", "StopRequest"),
+    "check_topic": ("bot.digest.requests", "check_topic"),
+    "ScheduleError": ("bot.digest.schedule", "ScheduleError"),
+    "zone_choices": ("bot.digest.schedule", "zone_choices"),
+    "zone_name": ("bot.digest.schedule", "zone_name"),
+    "Posted": ("bot.digest.scheduler", "Posted"),
+    "Poster": ("bot.digest.scheduler", "Poster"),
+    "Scheduler": ("bot.digest.scheduler", "Scheduler"),
+    "Timing": ("bot.digest.scheduler", "Timing"),
+    "Digests": ("bot.digest.service", "Digests"),
+    "Database": ("bot.state", "Database"),
+    "Memory": ("bot.state", "Memory"),
+    "default_url": ("bot.state.database", "default_url"),
 }
 
 

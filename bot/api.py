@@ -6,9 +6,10 @@ concrete engine, so tests can hand them a small typed fake and type checkers hol
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
-from bot.models import Answer, Briefing, CorpusStats
+from bot.models import Answer, Briefing, BriefItem, CorpusStats, Listed
 
 
 class Core(Protocol):
@@ -38,4 +39,14 @@ class Core(Protocol):
 
     def stats(self) -> CorpusStats:
         """Counts, sources and newest dates of what is loaded."""
+        ...
+
+    async def listing(self) -> Sequence[Listed]:
+        """Every article's id, text digest and date: what digests and alerts compare with what
+        they saw before. The same object until the corpus changes (cheap to ask often)."""
+        ...
+
+    async def select(self, ids: Sequence[str], topic: str | None = None) -> list[BriefItem]:
+        """The articles among ``ids`` that are in the corpus (on ``topic`` when given), newest
+        first, each with its lead: the lines of a digest or an alert."""
         ...

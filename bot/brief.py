@@ -11,8 +11,9 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from bot.answer.query import analyse
+from bot.corpus.duplicates import text_digest
 from bot.index import Index
-from bot.models import Article, ArticleRef, Briefing, BriefItem
+from bot.models import Article, ArticleRef, Briefing, BriefItem, Listed
 from bot.text.answer_types import NAME_RE, TIME_RE
 from bot.text.period import Period
 from bot.text.sentences import MAX_SENTENCE_CHARS, split_sentences
@@ -104,6 +105,29 @@ class Briefer:
         if topic and not items and period is None:
             briefing.suggestions = self.suggestions(topic)
         return briefing
+
+    @cached_property
+    def listing(self) -> tuple[Listed, ...]:
+        """Every article's id, text digest and date (made on first use: it reads all text)."""
+        return tuple(
+            Listed(id=a.id, digest=text_digest(a), date=a.date) for a in self.index.articles
+        )
+
+    @cached_property
+    def _position(self) -> dict[str, int]:
+        return {a.id: i for i, a in enumerate(self.index.articles)}
+
+    def select(self, ids: Sequence[str], topic: str | None = None) -> list[BriefItem]:
+        """The articles among ``ids`` in the corpus, on ``topic`` when given, newest first."""
+        arts = self.index.articles
+        picked = {self._position[i] for i in ids if i in self._position}
+        if topic:
+            picked &= set(self._on_topic(topic, len(arts)))
+        rank = {i: r for r, i in enumerate(self.order)}
+        return [
+            BriefItem(article=article_ref(arts[i]), lead=lead(arts[i]), tags=list(arts[i].tags))
+            for i in sorted(picked, key=rank.__getitem__)
+        ]
 
     def suggestions(self, topic: str, limit: int = SUGGESTIONS) -> list[str]:
         """Topics to offer when ``topic`` matched nothing: those that look like it, then the most

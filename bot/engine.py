@@ -14,6 +14,7 @@ import logging
 import re
 import time
 from collections import Counter
+from collections.abc import Sequence
 from functools import cached_property
 
 from bot.answer.compose import Answerer
@@ -21,7 +22,7 @@ from bot.answer.meaning import Semantic
 from bot.brief import Briefer
 from bot.corpus.load import LoadReport
 from bot.index import Index, SentenceTable
-from bot.models import Answer, Article, Briefing, CorpusStats
+from bot.models import Answer, Article, Briefing, BriefItem, CorpusStats, Listed
 from bot.semantic.encoder import ModelUnavailable
 from bot.semantic.reader import Reader, shared_reader
 from bot.semantic.reader import available as reader_available
@@ -254,6 +255,16 @@ class Engine:
             skipped=len(self.report.skipped),
             duplicates=len(self.report.duplicates),
         )
+
+    async def listing(self) -> tuple[Listed, ...]:
+        """Every article's id, text digest and date; the same tuple for this engine's life."""
+        if "listing" in self.briefer.__dict__:
+            return self.briefer.listing
+        return await asyncio.to_thread(lambda: self.briefer.listing)
+
+    async def select(self, ids: Sequence[str], topic: str | None = None) -> list[BriefItem]:
+        """The articles among ``ids`` (on ``topic`` when given), newest first, with leads."""
+        return await asyncio.to_thread(self.briefer.select, ids, (topic or "").strip() or None)
 
     async def topics(self, prefix: str = "", limit: int = 25) -> list[str]:
         """Topic suggestions (titles, tags, frequent names) matching ``prefix``."""

@@ -14,13 +14,13 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from bot.corpus.report import LoadReport
 from bot.engine import Engine
 from bot.errors import CorpusError
-from bot.models import Answer, Briefing, CorpusStats
+from bot.models import Answer, Briefing, BriefItem, CorpusStats, Listed
 from bot.progress import no_bars
 from bot.settings import Settings
 from bot.store import Corpus, CorpusStore
@@ -149,6 +149,12 @@ class LiveEngine:
 
     async def topics(self, prefix: str = "", limit: int = 25) -> list[str]:
         return await self.engine.topics(prefix, limit)
+
+    async def listing(self) -> tuple[Listed, ...]:
+        return await self.engine.listing()
+
+    async def select(self, ids: Sequence[str], topic: str | None = None) -> list[BriefItem]:
+        return await self.engine.select(ids, topic)
 
     def stats(self) -> CorpusStats:
         return self.engine.stats()

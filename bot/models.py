@@ -114,6 +114,54 @@ class Briefing(BaseModel):
     suggestions: list[str] = Field(default_factory=list)
 
 
+class Listed(BaseModel):
+    """An article as digests and alerts see the corpus: its id, a digest of its text (a
+    syndicated copy under another id has the same) and its date."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    digest: str
+    date: dt.date
+
+
+class Place(BaseModel):
+    """Where posts go: a channel (or a person's DM) on one platform and workspace/server."""
+
+    model_config = ConfigDict(frozen=True)
+
+    platform: Literal["slack", "discord", "console"]
+    workspace: str = ""
+    channel: str
+
+    def __str__(self) -> str:
+        return f"{self.platform}:{self.workspace}:{self.channel}"
+
+
+class DigestGroup(BaseModel):
+    """The articles of one topic in a digest (``topic`` None: a digest with one group)."""
+
+    topic: str | None = None
+    items: list[BriefItem] = Field(default_factory=list)
+
+
+class Digest(BaseModel):
+    """A scheduled digest or a batch of alerts, ready for an adapter to render and post."""
+
+    kind: Literal["digest", "alert"] = "digest"
+    title: str
+    groups: list[DigestGroup] = Field(default_factory=list)
+    # When nothing is new: the one line to post ("Nothing new since Monday 7 December, 08:00.").
+    empty: str | None = None
+    # Articles left out to keep the post short, and how to see them.
+    more: int = 0
+    footer: str | None = None
+
+    @property
+    def items(self) -> list[BriefItem]:
+        return [item for group in self.groups for item in group.items]
+
+
 class CorpusStats(BaseModel):
     """What the bot knows: used by /sources and ``briefbot corpus check``."""
 

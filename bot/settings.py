@@ -96,6 +96,15 @@ class Settings(EnvSettings):
     # Up to this many new sentences are embedded before the first answer (about 100 a second);
     # more are embedded in the background while answers use words alone, and saved as they go.
     briefbot_embed_sync_limit: int = Field(default=10000, ge=0)
+    # Where subscriptions, deliveries and what the bot remembers live: unset = a SQLite file
+    # (briefbot.db) beside the saved index; postgresql+asyncpg://… to share one between processes.
+    briefbot_database_url: str | None = None
+    # Seconds between two alert posts to one channel (new articles arriving meanwhile wait).
+    briefbot_alert_interval: float = Field(default=600, ge=1)
+    # Seconds after which a digest missed while the bot was down is skipped, not posted late.
+    briefbot_digest_grace: float = Field(default=6 * 3600, ge=0)
+    # Digests and alerts one channel (or DM) may have.
+    briefbot_max_subscriptions: int = Field(default=20, ge=1, le=1000)
 
     @field_validator("briefbot_feeds", mode="before")
     @classmethod
@@ -125,6 +134,13 @@ class Settings(EnvSettings):
             return self.briefbot_index_dir
         corpus = self.briefbot_corpus
         return (corpus if corpus.is_dir() else corpus.parent) / ".briefbot"
+
+    def database_url(self) -> str:
+        """BRIEFBOT_DATABASE_URL, else ``briefbot.db`` in the saved index's folder."""
+        if self.briefbot_database_url and self.briefbot_database_url.strip():
+            return self.briefbot_database_url
+        folder = self.index_directory().expanduser().resolve()
+        return f"sqlite+aiosqlite:///{folder / 'briefbot.db'}"
 
 
 def _secret(value: SecretStr | str | None) -> str:

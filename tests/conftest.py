@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import os
 import textwrap
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ import pytest
 from bot.engine import Engine
 from bot.settings import BUNDLED_CORPUS, Settings
 from handlers.settings import AppSettings
+from tests.services.postgres import NOT_INSTALLED, PostgresServer, find_bin_dir
 
 pytest_plugins = [
     "tests.emulators.slack",
@@ -80,3 +82,22 @@ def write_article(tmp_path: Path) -> Callable[..., Path]:
         return tmp_path
 
     return write
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A real PostgreSQL server on 127.0.0.1 (tests/services/postgres.py), started once per
+    session, so once per xdist worker: starting one takes about a second, too slow per test.
+    Stopped and deleted at the session's end. Skips the tests if PostgreSQL is not installed."""
+    bin_dir = find_bin_dir()
+    if bin_dir is None:
+        pytest.skip(NOT_INSTALLED)
+    with PostgresServer(bin_dir) as server:
+        yield server
+
+
+@pytest.fixture
+def postgres_url(postgres_server: PostgresServer) -> str:
+    """The SQLAlchemy URL (``postgresql+asyncpg://...``) of a new, empty database of its own
+    for this test: tests share the server, never each other's tables or rows."""
+    return postgres_server.create_database_sync(f"test_{uuid.uuid4().hex}")

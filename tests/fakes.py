@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from bot.models import Answer, ArticleRef, Briefing, BriefItem, CorpusStats, Passage
+from bot.models import Answer, ArticleRef, Briefing, BriefItem, CorpusStats, Listed, Passage
 
 if TYPE_CHECKING:
     from bot.api import Core
@@ -62,6 +63,15 @@ class FakeEngine:
 
     def stats(self) -> CorpusStats:
         return self.corpus.model_copy(deep=True)
+
+    async def listing(self) -> tuple[Listed, ...]:
+        return tuple(
+            Listed(id=i.article.id, digest=i.article.id, date=i.article.date) for i in self.items
+        )
+
+    async def select(self, ids: Sequence[str], topic: str | None = None) -> list[BriefItem]:
+        wanted = set(ids)
+        return [i for i in self.items if i.article.id in wanted]
 
     async def _work(self) -> None:
         if self.delay:

@@ -60,6 +60,7 @@ if TYPE_CHECKING:
         ListRequest,
         StopRequest,
         check_topic,
+        parse_request,
     )
     from bot.digest.schedule import ScheduleError, zone_choices, zone_name
     from bot.digest.scheduler import Posted, Poster, Scheduler, Timing
@@ -125,6 +126,7 @@ __all__ = [
     "list_folder",
     "load_corpus",
     "log_report",
+    "parse_request",
     "plural",
     "zone_choices",
     "zone_name",
@@ -150,6 +152,7 @@ _LAZY = {
     "ListRequest": ("bot.digest.requests", "ListRequest"),
     "StopRequest": ("bot.digest.requests", "StopRequest"),
     "check_topic": ("bot.digest.requests", "check_topic"),
+    "parse_request": ("bot.digest.requests", "parse_request"),
     "ScheduleError": ("bot.digest.schedule", "ScheduleError"),
     "zone_choices": ("bot.digest.schedule", "zone_choices"),
     "zone_name": ("bot.digest.schedule", "zone_name"),

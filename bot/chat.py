@@ -19,6 +19,11 @@ HELP = (
     "/brief today, /brief yesterday, /brief this week, /brief since monday), "
     "/sources for what I know, /help for this message."
 )
+HELP_DIGESTS = (
+    "\nBriefings that come to you: /digest daily 08:00 [zone] [on TOPIC] posts one here every "
+    "day (or weekdays, or a day: /digest monday 9:00), /digest alert TOPIC posts new articles "
+    "on a topic as they arrive; /digest list, /digest stop N."
+)
 # Sources named by /sources; the rest are counted.
 SOURCES_SHOWN = 8
 
@@ -69,9 +74,13 @@ def _briefing_request(text: str) -> str | None:
 class Chat:
     """Routes one message to the engine: a question, ``/brief [topic]``, ``/sources``, ``/help``."""
 
-    def __init__(self, engine: Core, conversations: Conversations | None = None) -> None:
+    def __init__(
+        self, engine: Core, conversations: Conversations | None = None, *, digests: bool = False
+    ) -> None:
+        """``digests``: the adapter takes /digest (a database is open), so /help tells of it."""
         self.engine = engine
         self.conversations = conversations or Conversations()
+        self.digests = digests
 
     async def handle(self, text: str, conversation: str | None = None) -> Reply:
         """Turn one user message into a reply; never raises for bad input. ``conversation``:
@@ -126,11 +135,15 @@ class Chat:
         """What the bot does and its commands, with examples from the loaded corpus (its most
         frequent topic), not from an article it may not hold."""
         topics = await self.engine.topics("", 1)
+        more = HELP_DIGESTS if self.digests else ""
         if not topics:
-            return HELP.format(example="", topic="")
+            return HELP.format(example="", topic="") + more
         topic = topics[0]
-        return HELP.format(
-            example=f", e.g. “what is the latest on {topic}?”", topic=f": /brief {topic}"
+        return (
+            HELP.format(
+                example=f", e.g. “what is the latest on {topic}?”", topic=f": /brief {topic}"
+            )
+            + more
         )
 
     def sources_text(self) -> str:

@@ -123,6 +123,9 @@ class LiveEngine:
         self._tidy: asyncio.Task[None] | None = None  # waiting for quiet (cancelled by a change)
         self._tidying: set[asyncio.Task[None]] = set()  # every tidy not done yet
         self._saving = asyncio.Lock()
+        #: Called (in the event loop) after each new engine is swapped in: digests and alerts
+        #: look for new articles then, not on a timer.
+        self.on_change: list[Callable[[], None]] = []
 
     @classmethod
     def load(cls, settings: Settings, *, idle_s: float = IDLE_S) -> LiveEngine:
@@ -216,6 +219,8 @@ class LiveEngine:
             new.use_hint(made)
         self.engine = new  # one assignment: a question sees the old engine or the new one
         self.generation += 1
+        for listener in self.on_change:
+            listener()
         s = new.stats()
         log.info(
             "corpus reloaded (%d changed path(s)%s) in %.2f s: %d articles, %d passages",

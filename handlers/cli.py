@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import os
 import sys
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -26,6 +26,7 @@ from handlers.terminal import piece, show
 
 if TYPE_CHECKING:  # the engine (numpy, the index) loads only for commands that need it
     from bot import Core, Engine, LiveEngine
+    from handlers.deliveries import Deliveries
 
 T = TypeVar("T")
 USAGE_ERROR = 2
@@ -189,20 +190,24 @@ def _dispatch(
     if args.command == "chat":
         from handlers.console import ConsoleSession
 
-        asyncio.run(_serving(settings, live, ConsoleSession(live).run()))
+        asyncio.run(_serving(settings, live, lambda d: ConsoleSession(live, deliveries=d).run()))
         return 0
     if args.command == "slack":
         from handlers.slack import serve as serve_slack
 
-        slack = serve_slack(settings, live, port=args.port, host=args.host)
+        def slack(d: Deliveries) -> Coroutine[Any, Any, None]:
+            return serve_slack(settings, live, port=args.port, host=args.host, deliveries=d)
+
         asyncio.run(_serving(settings, live, slack))
         return 0
     if args.command == "discord":
         from handlers.discord import serve as serve_discord
 
-        asyncio.run(_serving(settings, live, serve_discord(settings, live)))
+        asyncio.run(
+            _serving(settings, live, lambda d: serve_discord(settings, live, digests=d.digests))
+        )
         return 0
-    return asyncio.run(_serving(settings, live, _run(settings, live)))  # run
+    return asyncio.run(_serving(settings, live, lambda d: _run(settings, live, d)))  # run
 
 
 def _ask(args: argparse.Namespace, settings: AppSettings, parser: argparse.ArgumentParser) -> int:
@@ -300,35 +305,38 @@ def _corpus_check(path: Path, settings: AppSettings, *, show_all: bool = False) 
     return 0
 
 
-async def _serving(settings: AppSettings, live: LiveEngine, command: Coroutine[Any, Any, T]) -> T:
-    """Run a long-lived command with the corpus folder watched (BRIEFBOT_WATCH) and
-    BRIEFBOT_FEEDS polled beside it, when it is set."""
+async def _serving(
+    settings: AppSettings,
+    live: LiveEngine,
+    command: Callable[[Deliveries], Coroutine[Any, Any, T]],
+) -> T:
+    """Run a long-lived command with its database open (digests, alerts, what the bot
+    remembers), the corpus folder watched (BRIEFBOT_WATCH) and BRIEFBOT_FEEDS polled beside
+    it, when it is set."""
     from bot import FeedPoller
+    from handlers.deliveries import open_deliveries
 
-    try:
-        poller = FeedPoller.from_settings(settings)
-    except BaseException:
-        command.close()  # never started: no "coroutine was never awaited" warning
-        raise
+    poller = FeedPoller.from_settings(settings)
     async with contextlib.AsyncExitStack() as stack:
+        deliveries = await stack.enter_async_context(open_deliveries(settings, live))
         if settings.briefbot_watch:
             await stack.enter_async_context(live)
         if poller is not None:
             await stack.enter_async_context(poller)
-        return await command
+        return await command(deliveries)
 
 
-async def _run(settings: AppSettings, engine: Core) -> int:
+async def _run(settings: AppSettings, engine: Core, deliveries: Deliveries) -> int:
     """Start every chat platform configured in .env; with none, the local console."""
     tasks = []
     if settings.slack_bot_token:
         from handlers.slack import serve as serve_slack
 
-        tasks.append(serve_slack(settings, engine))
+        tasks.append(serve_slack(settings, engine, deliveries=deliveries))
     if settings.discord_token:
         from handlers.discord import serve as serve_discord
 
-        tasks.append(serve_discord(settings, engine))
+        tasks.append(serve_discord(settings, engine, digests=deliveries.digests))
     if not tasks:
         from handlers.console import ConsoleSession
 
@@ -337,7 +345,7 @@ async def _run(settings: AppSettings, engine: Core) -> int:
                 "No SLACK_BOT_TOKEN or DISCORD_TOKEN in .env: starting the local console.",
                 file=sys.stderr,
             )
-        await ConsoleSession(engine).run()
+        await ConsoleSession(engine, deliveries=deliveries).run()
         return 0
     await asyncio.gather(*tasks)
     return 0

@@ -12,13 +12,27 @@ import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from rich.console import Console
 from rich.text import Text
 
-from bot import AnswerReply, BriefingReply, Chat, Core, Reply, TextReply, plural
-from handlers.terminal import answer_text, briefing_text, piece, show
+from bot import (
+    AnswerReply,
+    BriefingReply,
+    Chat,
+    Core,
+    Digest,
+    Place,
+    Posted,
+    Reply,
+    TextReply,
+    plural,
+)
+from handlers.terminal import answer_text, briefing_text, digest_text, piece, show
+
+if TYPE_CHECKING:
+    from handlers.deliveries import Deliveries
 
 HISTORY_FILE = Path.home() / ".briefbot_history"
 CONSOLE_HELP = "Console commands: /history (your questions so far), /quit (or Ctrl-D)."
@@ -37,13 +51,52 @@ def reply_text(reply: Reply) -> Text:
             return piece(text)
 
 
-class ConsoleSession:
-    """One console conversation: reads lines, answers through :class:`Chat`, keeps history."""
+#: The console's one place: digests and alerts subscribed here are printed here.
+CONSOLE = Place(platform="console", channel="console")
 
-    def __init__(self, engine: Core, console: Console | None = None) -> None:
-        self.chat = Chat(engine)
+
+def local_zone() -> str | None:
+    """This machine's IANA time zone (the console's default for digests), if it has one."""
+    try:
+        import tzlocal
+
+        return tzlocal.get_localzone_name()
+    except Exception:  # no zone configured: UTC
+        return None
+
+
+class ConsolePoster:
+    """Digests and alerts for the console, printed between questions while it runs."""
+
+    platform = "console"
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+
+    async def post(self, place: Place, digest: Digest) -> Posted:
+        show(self.console, digest_text(digest))
+        self.console.print()
+        return "sent"
+
+
+class ConsoleSession:
+    """One console conversation: reads lines, answers through :class:`Chat`, keeps history;
+    with ``deliveries`` (a database), /digest subscribes and digests print here."""
+
+    def __init__(
+        self,
+        engine: Core,
+        console: Console | None = None,
+        *,
+        deliveries: Deliveries | None = None,
+    ) -> None:
+        self.chat = Chat(engine, digests=deliveries is not None)
         self.console = console or Console(highlight=False)
         self.history: list[str] = []
+        self.deliveries = deliveries
+        if deliveries is not None:
+            deliveries.scheduler.posters["console"] = ConsolePoster(self.console)
+            deliveries.scheduler.wake()
 
     async def handle(self, line: str) -> Text | None:
         """The reply to one input line; None means the user asked to quit."""
@@ -54,6 +107,14 @@ class ConsoleSession:
             if not self.history:
                 return Text("No questions yet.")
             return piece("\n".join(f"{n}. {q}" for n, q in enumerate(self.history, 1)))
+        command, _, rest = text.partition(" ")
+        if command.lower() == "/digest":
+            if self.deliveries is None:
+                return piece("Digests need the running bot (briefbot chat or briefbot run).")
+            done = await self.deliveries.digests.command(
+                rest, CONSOLE, by="console", zone=local_zone()
+            )
+            return piece(done.text)
         reply = await self.chat.handle(text, "console")  # one conversation: follow-ups
         if isinstance(reply, AnswerReply):  # commands and greetings are not questions
             self.history.append(text)

@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.style import Style
 from rich.text import Text
 
-from bot import Answer, ArticleRef, Briefing
+from bot import Answer, ArticleRef, Briefing, Digest
 from handlers.render import (
     cite_after,
     empty_briefing_text,
@@ -154,4 +154,32 @@ def briefing_text(briefing: Briefing) -> Text:
             text.append_text(piece(a.source, "dim"))
         text.append("\n  ")
         text.append_text(piece(item.lead))
+    return text
+
+
+def digest_text(digest: Digest) -> Text:
+    """A digest or an alert: its title, then per topic its articles as a briefing shows them."""
+    text = Text()
+    text.append_text(piece(digest.title, "bold"))
+    if digest.empty:
+        text.append("\n")
+        text.append_text(piece(digest.empty))
+        return text
+    for group in digest.groups:
+        if group.topic and len(digest.groups) > 1:
+            text.append("\n\n")
+            text.append_text(piece(group.topic, "bold underline"))
+        for item in group.items:
+            a = item.article
+            text.append("\n\n")
+            text.append_text(title_text(a, "bold"))
+            text.append(f" · {human_date(a)}", "dim")
+            if a.source:
+                text.append(" · ", "dim")
+                text.append_text(piece(a.source, "dim"))
+            text.append("\n  ")
+            text.append_text(piece(item.lead))
+    if digest.footer:
+        text.append("\n\n")
+        text.append_text(piece(digest.footer, "dim"))
     return text

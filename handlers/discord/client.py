@@ -14,10 +14,12 @@ import discord
 import yarl
 from discord import app_commands
 
-from bot import BriefbotError, Chat, ConfigError, Core
+from bot import BriefbotError, Chat, ConfigError, Core, Digests
+from handlers.discord import digests as digest_commands
 from handlers.discord.commands import add_commands
 from handlers.discord.embeds import NO_PINGS, reply_embed, text_embed
 from handlers.discord.parse import question_text
+from handlers.discord.poster import DiscordPoster
 from handlers.discord.replies import DEFER_AFTER, Responder
 from handlers.discord.settings import DiscordSettings
 from handlers.startup import NETWORK_ERRORS, retrying, unreachable
@@ -67,7 +69,9 @@ def apply_endpoints(settings: DiscordSettings) -> None:
 
 
 class BriefBot(discord.Client):
-    """A client with the briefbot command tree, synced once logged in."""
+    """A client with the briefbot command tree, synced once logged in; with ``digests``, also
+    ``/digest``, and once connected the scheduler posts to Discord through this client (its
+    ``posters["discord"]``, added then unless the scheduler was built with one)."""
 
     def __init__(
         self,
@@ -75,6 +79,7 @@ class BriefBot(discord.Client):
         engine: Core,
         *,
         defer_after: float = DEFER_AFTER,
+        digests: Digests | None = None,
         **kwargs: Any,
     ) -> None:
         intents = discord.Intents.none()
@@ -95,7 +100,14 @@ class BriefBot(discord.Client):
         self.responder = Responder(engine, defer_after)
         self.tree = app_commands.CommandTree(self)
         self.tree.error(self.on_app_command_error)
-        add_commands(self.tree, engine, self.chat, self.responder)
+        self.digests = digests
+        more_help = digest_commands.HELP if digests is not None else ""
+        add_commands(self.tree, engine, self.chat, self.responder, more_help=more_help)
+        if digests is not None:
+            self.tree.add_command(digest_commands.digest_group(digests, engine, self.responder))
+            poster = digests.scheduler.posters.get(DiscordPoster.platform)
+            if isinstance(poster, DiscordPoster):
+                poster.bind(self)  # a scheduler built with its poster (tests)
 
     async def setup_hook(self) -> None:
         """Sync the commands: globally (slow to appear), or with DISCORD_GUILD_ID to that server
@@ -114,21 +126,25 @@ class BriefBot(discord.Client):
         log.info("Synced %d commands to guild %s", len(synced), guild.id)
         # A global command would show a second time in that server: globally, DMs only.
         assert self.application_id is not None  # login has set it
-        payload = [
-            {**c.to_dict(self.tree), "contexts": DM_CONTEXTS} for c in self.tree.get_commands()
-        ]
+        payload = [_dms_only(c.to_dict(self.tree)) for c in self.tree.get_commands()]
         await self.http.bulk_upsert_global_commands(self.application_id, payload)
         log.info("Synced %d global commands for direct messages", len(payload))
 
     async def on_ready(self) -> None:
         log.info("Discord: logged in as %s (id %s)", self.user, self.user and self.user.id)
+        if self.digests is not None:
+            # Discord's subscriptions wait until a Discord poster is there: from now on.
+            posters = self.digests.scheduler.posters
+            if DiscordPoster.platform not in posters:
+                posters[DiscordPoster.platform] = DiscordPoster(self)
+                self.digests.scheduler.wake()
 
     async def on_app_command_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
     ) -> None:
         """Log it, and tell the user briefly (only them) instead of leaving the command hanging."""
         original = getattr(error, "original", error)
-        command = interaction.command.name if interaction.command else "?"
+        command = interaction.command.qualified_name if interaction.command else "?"
         log.error(
             "Discord /%s failed (guild %s, user %s)",
             command,
@@ -171,18 +187,29 @@ class BriefBot(discord.Client):
         await message.reply(embed=embed, mention_author=False, allowed_mentions=NO_PINGS)
 
 
-def build_bot(settings: DiscordSettings, engine: Core, **kwargs: Any) -> BriefBot:
-    """The configured client, not yet connected; ``kwargs`` go to discord.Client (tests pass
-    ``guild_ready_timeout``) or ``defer_after``."""
+def _dms_only(command: dict[str, Any]) -> dict[str, Any]:
+    """A global command's definition for DMs alone: the DM contexts it allows."""
+    allowed = command.get("contexts") or [0, *DM_CONTEXTS]
+    return {**command, "contexts": [c for c in DM_CONTEXTS if c in allowed]}
+
+
+def build_bot(
+    settings: DiscordSettings, engine: Core, *, digests: Digests | None = None, **kwargs: Any
+) -> BriefBot:
+    """The configured client, not yet connected; with ``digests``, ``/digest`` too (and the
+    scheduler's :class:`DiscordPoster` posts through it). ``kwargs`` go to discord.Client
+    (tests pass ``guild_ready_timeout``) or ``defer_after``."""
     apply_endpoints(settings)
-    return BriefBot(settings, engine, **kwargs)
+    return BriefBot(settings, engine, digests=digests, **kwargs)
 
 
-async def serve(settings: DiscordSettings, engine: Core) -> None:
+async def serve(settings: DiscordSettings, engine: Core, digests: Digests | None = None) -> None:
     """Run the Discord bot until cancelled; DISCORD_TOKEN is checked before any network use,
-    and a Discord that cannot be reached (after a few tries) stops it naming the URL."""
+    and a Discord that cannot be reached (after a few tries) stops it naming the URL. With
+    ``digests`` (a database is configured), ``/digest`` is offered and the scheduler's
+    :class:`DiscordPoster` posts through this client."""
     (token,) = settings.require("discord_token")
-    bot = build_bot(settings, engine)
+    bot = build_bot(settings, engine, digests=digests)
     api = discord.http.Route.BASE
     await retrying(lambda: _reach(api), "Discord", api, UNREACHABLE_HINT)
     try:

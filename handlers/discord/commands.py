@@ -11,38 +11,24 @@ import discord
 from discord import app_commands
 
 from bot import Chat, Core
-from handlers import render
+from handlers.discord.choices import topic_choices
 from handlers.discord.embeds import NO_PINGS, text_embed
 from handlers.discord.parse import question_text
 from handlers.discord.replies import Responder
 
 log = logging.getLogger(__name__)
 
-# Autocomplete: at most 25 choices, each name and value 1..100 characters.
-CHOICES_LIMIT = 25
-CHOICE_LIMIT = 100
-
-
-async def topic_choices(engine: Core, current: str) -> list[app_commands.Choice[str]]:
-    """Autocomplete choices for ``/brief topic``: unique, non-empty, within Discord's limits."""
-    choices: list[app_commands.Choice[str]] = []
-    seen: set[str] = set()
-    for topic in await engine.topics(current, limit=CHOICES_LIMIT):
-        value = topic.strip()[:CHOICE_LIMIT]
-        if not value or value in seen:
-            continue
-        seen.add(value)
-        name = render.clip(topic.strip(), CHOICE_LIMIT)
-        choices.append(app_commands.Choice(name=name, value=value))
-        if len(choices) == CHOICES_LIMIT:
-            break
-    return choices
-
 
 def add_commands(
-    tree: app_commands.CommandTree[Any], core: Core, chat: Chat, responder: Responder
+    tree: app_commands.CommandTree[Any],
+    core: Core,
+    chat: Chat,
+    responder: Responder,
+    *,
+    more_help: str = "",
 ) -> None:
-    """Register /ask, /brief, /sources and /help, usable in guilds, DMs and group DMs."""
+    """Register /ask, /brief, /sources and /help, usable in guilds, DMs and group DMs;
+    ``more_help`` is added to /help's text (the commands the client adds beside these)."""
     contexts = app_commands.allowed_contexts(guilds=True, dms=True, private_channels=True)
     installs = app_commands.allowed_installs(guilds=True, users=True)
 
@@ -87,6 +73,9 @@ def add_commands(
     @contexts
     @installs
     async def help_(interaction: discord.Interaction) -> None:
+        text = await chat.help_text()
+        if more_help:
+            text = f"{text}\n{more_help}"
         await interaction.response.send_message(
-            embed=text_embed(await chat.help_text()), ephemeral=True, allowed_mentions=NO_PINGS
+            embed=text_embed(text), ephemeral=True, allowed_mentions=NO_PINGS
         )

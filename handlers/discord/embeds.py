@@ -8,7 +8,17 @@ from __future__ import annotations
 
 import discord
 
-from bot import Answer, AnswerReply, Briefing, BriefingReply, Reply, TextReply, plural
+from bot import (
+    Answer,
+    AnswerReply,
+    Briefing,
+    BriefingReply,
+    BriefItem,
+    Digest,
+    Reply,
+    TextReply,
+    plural,
+)
 from handlers import render
 
 # Discord's documented limits for one embed (https://discord.com/developers/docs/resources/message).
@@ -18,6 +28,14 @@ FIELD_NAME_LIMIT = 256
 FIELD_VALUE_LIMIT = 1024
 FIELDS_LIMIT = 25
 EMBED_TOTAL_LIMIT = 6000
+#: A digest's footer is one line ("…and 4 more: /brief japan"); Discord allows 2,048.
+DIGEST_FOOTER_LIMIT = 300
+#: Embeds in one message; the 6,000 characters are counted over all of them.
+EMBEDS_LIMIT = 10
+#: A digest item's lead is a paragraph, not an article: longer ones are clipped (at a word).
+LEAD_LIMIT = 700
+#: An article title in a digest: a line, whatever the feed sent.
+ITEM_TITLE_LIMIT = 250
 
 COLOUR = discord.Colour(0x3B82F6)
 
@@ -116,3 +134,76 @@ def reply_embed(reply: Reply) -> discord.Embed:
             return briefing_embed(briefing)
         case TextReply(text=text):
             return text_embed(text)
+
+
+def _item_markup(item: BriefItem) -> str:
+    """``[Title](url) · Source · 3 Jan 2026`` and the lead under it, clipped at a word."""
+    article = item.article
+    if len(article.title) > ITEM_TITLE_LIMIT:
+        article = article.model_copy(update={"title": render.clip(article.title, ITEM_TITLE_LIMIT)})
+    citation = render.citation_markup(article, DIALECT)
+    lead = render.fit(item.lead, escape, LEAD_LIMIT) if item.lead.strip() else ""
+    block = f"{citation}\n{lead}" if lead else citation
+    return block[:DESCRIPTION_LIMIT]  # only a pathological URL gets here
+
+
+def _digest_blocks(digest: Digest) -> list[str]:
+    """The digest as description paragraphs that are never split: a group's heading travels
+    with its first item, so no embed ends on a heading."""
+    if not digest.items:
+        return [render.fit(digest.empty or "Nothing new.", escape, DESCRIPTION_LIMIT)]
+    blocks = []
+    for group in digest.groups:
+        for i, item in enumerate(group.items):
+            block = _item_markup(item)
+            if i == 0 and group.topic:
+                heading = DIALECT.bold(render.fit(group.topic, escape, 200))
+                block = f"{heading}\n{block}"[:DESCRIPTION_LIMIT]
+            blocks.append(block)
+    return blocks
+
+
+def digest_messages(digest: Digest) -> list[list[discord.Embed]]:
+    """A digest or an alert as messages of embeds within Discord's limits: each description at
+    most 4,096 characters, at most 10 embeds and 6,000 characters a message; more messages
+    when it is longer. The title heads the first embed, the footer ends the last."""
+    title = render.fit(digest.title, escape, TITLE_LIMIT)
+    footer = render.clip(digest.footer, DIGEST_FOOTER_LIMIT) if digest.footer else ""
+    # Every message keeps room for the title and the footer (only the first and the last
+    # carry them): a message never goes over because of them.
+    budget = EMBED_TOTAL_LIMIT - len(title) - len(footer)
+    messages: list[list[discord.Embed]] = []
+    embeds: list[discord.Embed] = []
+    parts: list[str] = []
+    used = 0  # characters of the message being filled, its closed embeds and ``parts``
+
+    def close_embed() -> None:
+        if parts:
+            embeds.append(discord.Embed(description="\n\n".join(parts), colour=COLOUR))
+            parts.clear()
+
+    def close_message() -> None:
+        nonlocal used
+        close_embed()
+        if embeds:
+            messages.append(embeds.copy())
+            embeds.clear()
+        used = 0
+
+    for block in _digest_blocks(digest):
+        joined = len("\n\n".join([*parts, block]))
+        if parts and joined > DESCRIPTION_LIMIT:
+            close_embed()
+            joined = len(block)
+        if len(embeds) == EMBEDS_LIMIT or used + (joined - len("\n\n".join(parts))) > budget:
+            close_message()
+            joined = len(block)
+        used += joined - len("\n\n".join(parts))
+        parts.append(block)
+    close_message()
+    if not messages:
+        messages = [[discord.Embed(colour=COLOUR)]]
+    messages[0][0].title = title
+    if footer:
+        messages[-1][-1].set_footer(text=footer)
+    return messages

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
@@ -21,11 +21,15 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import Chat, ConfigError, Core
 from handlers.slack.delivery import retry_handlers
+from handlers.slack.digests import SlackPoster
 from handlers.slack.http_mode import EVENTS_PATH, HEALTH_PATH, build_web_app, listen
 from handlers.slack.listeners import SlackBot
 from handlers.slack.parse import malformed
 from handlers.slack.settings import SlackSettings
 from handlers.startup import NETWORK_ERRORS, unreachable
+
+if TYPE_CHECKING:
+    from handlers.deliveries import Deliveries
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +101,11 @@ _QUIET_TOKEN_WARNING = _QuietTokenWarning()
 
 
 def build_app(
-    settings: SlackSettings, engine: Core, *, client: AsyncWebClient | None = None
+    settings: SlackSettings,
+    engine: Core,
+    *,
+    client: AsyncWebClient | None = None,
+    deliveries: Deliveries | None = None,
 ) -> AsyncApp:
     """The bolt app with briefbot's listeners; raises ConfigError before any network call.
 
@@ -113,7 +121,10 @@ def build_app(
         # Socket Mode payloads arrive over an authenticated WebSocket and carry no signature.
         request_verification_enabled=not socket_mode,
     )
-    SlackBot(Chat(engine)).register(app)
+    SlackBot(Chat(engine, digests=deliveries is not None), deliveries).register(app)
+    if deliveries is not None:
+        deliveries.scheduler.posters["slack"] = SlackPoster(app.client)
+        deliveries.scheduler.wake()
     return app
 
 
@@ -155,11 +166,19 @@ async def open_socket(client: AsyncWebClient, app_token: str) -> str:
 
 
 async def serve(
-    settings: SlackSettings, engine: Core, *, port: int | None = None, host: str | None = None
+    settings: SlackSettings,
+    engine: Core,
+    *,
+    port: int | None = None,
+    host: str | None = None,
+    deliveries: Deliveries | None = None,
 ) -> None:
     """Run the Slack bot until cancelled: Socket Mode with SLACK_APP_TOKEN, else HTTP mode on
-    ``host:port`` (default SLACK_HOST:SLACK_PORT)."""
-    app = build_app(settings, engine)  # ConfigError for missing variables, before any network
+    ``host:port`` (default SLACK_HOST:SLACK_PORT); with ``deliveries``, /digest and the
+    posting of digests and alerts to Slack."""
+    app = build_app(
+        settings, engine, deliveries=deliveries
+    )  # ConfigError for missing variables, before any network
     if _socket_mode(settings):
         await check_auth(app.client)
         (app_token,) = settings.require("slack_app_token")

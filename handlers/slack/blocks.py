@@ -16,6 +16,7 @@ from bot import (
     ArticleRef,
     Briefing,
     BriefingReply,
+    Digest,
     Passage,
     Reply,
     TextReply,
@@ -172,3 +173,32 @@ def message(reply: Reply) -> dict[str, Any]:
             if kind == "help":
                 blocks.append(_context(escape(SLACK_HELP)))
     return {"text": fit(text or " ", escape, MESSAGE_TEXT_LIMIT), "blocks": blocks[:MAX_BLOCKS]}
+
+
+def digest_messages(digest: Digest) -> list[dict[str, Any]]:
+    """A digest or an alert as one or more messages (``text`` and ``blocks`` each), split at
+    Slack's 50 blocks a message; every lead whole or clipped at a word, never mid-word."""
+    title = _section(_bold(fit(digest.title, escape, SECTION_TEXT_LIMIT - 2)))
+    body: list[dict[str, Any]] = []
+    if digest.empty:
+        body.append(_section(fit(digest.empty, escape, SECTION_TEXT_LIMIT)))
+    for group in digest.groups:
+        if group.topic and len(digest.groups) > 1:
+            body.append(_section(_bold(fit(group.topic, escape, SECTION_TEXT_LIMIT - 2))))
+        for item in group.items:
+            citation = citation_text(item.article, SECTION_TEXT_LIMIT // 2)
+            room = SECTION_TEXT_LIMIT - slack_len(citation) - 1
+            body.append(_section(f"{citation}\n{fit(item.lead, escape, room)}"))
+    if digest.footer:
+        body.append(_context(fit(digest.footer, escape, SECTION_TEXT_LIMIT)))
+    per = MAX_BLOCKS - 1  # each message starts with the title
+    messages = []
+    chunks = [body[i : i + per] for i in range(0, len(body), per)] or [[]]
+    for n, chunk in enumerate(chunks, 1):
+        head = title if n == 1 else _context(escape(f"{digest.title} ({n}/{len(chunks)})"))
+        titles = [i.article.title for g in digest.groups for i in g.items]
+        text = digest.title + (f": {digest.empty}" if digest.empty else f" ({len(titles)})")
+        if n > 1:
+            text = f"{digest.title} ({n}/{len(chunks)})"
+        messages.append({"text": fit(text, escape, MESSAGE_TEXT_LIMIT), "blocks": [head, *chunk]})
+    return messages

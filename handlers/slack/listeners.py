@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -20,10 +20,14 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import AnswerReply, BriefingReply, Chat, Reply, TextReply, is_follow_up
+from bot import AnswerReply, BriefingReply, Chat, Memory, Reply, TextReply, is_follow_up
 from handlers.slack.blocks import message
 from handlers.slack.delivery import post, respond
+from handlers.slack.digests import digest_command
 from handlers.slack.parse import private_flag, question_text
+
+if TYPE_CHECKING:
+    from handlers.deliveries import Deliveries
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +38,7 @@ ANSWERED_THREADS = 5000
 # Message subtypes that are a person writing; edits, deletions, joins and bots are not.
 HUMAN_SUBTYPES = {None, "thread_broadcast", "file_share"}
 
+NO_DIGESTS = "Digests and alerts are off in this copy of briefbot: it runs without its database."
 SORRY = "Sorry, something went wrong while answering that. Please try again in a moment."
 
 
@@ -62,13 +67,42 @@ class Recent:
 
 
 class SlackBot:
-    """Translates Slack payloads into :class:`Chat` calls and posts the rendered replies."""
+    """Translates Slack payloads into :class:`Chat` calls and posts the rendered replies.
 
-    def __init__(self, chat: Chat) -> None:
+    With ``deliveries`` (the database), events seen, messages answered and threads answered in
+    are remembered there too: across restarts, and between processes that share it (each gets
+    every event after a reconnect, or with several Socket Mode connections; one answers).
+    """
+
+    def __init__(self, chat: Chat, deliveries: Deliveries | None = None) -> None:
         self.chat = chat
+        self.deliveries = deliveries
+        self.memory: Memory | None = deliveries.memory if deliveries else None
         self.seen_events = Recent(SEEN_EVENTS)  # event_id: retried deliveries
         self.answered = Recent(SEEN_EVENTS)  # (channel, ts): one answer per message
         self.threads = Recent(ANSWERED_THREADS)  # (channel, thread_ts) the bot answered in
+
+    async def _first(self, kind: str, key: str) -> bool:
+        """True the first time ``key`` is claimed, by this process or any sharing the database
+        (a database that fails is logged and this process's memory decides)."""
+        if self.memory is None:
+            return True
+        try:
+            return await self.memory.claim(kind, f"slack:{key}")
+        except Exception:
+            log.exception("The database failed to record a Slack %s; answering anyway", kind)
+            return True
+
+    async def _answered_in(self, channel: str, thread_ts: str) -> bool:
+        if (channel, thread_ts) in self.threads:
+            return True
+        if self.memory is None:
+            return False
+        try:
+            return await self.memory.has("thread", f"slack:{channel}:{thread_ts}")
+        except Exception:
+            log.exception("The database failed to say whether the bot answered in a thread")
+            return False
 
     def register(self, app: AsyncApp) -> None:
         """Attach the middleware and listeners to ``app``."""
@@ -79,6 +113,7 @@ class SlackBot:
         app.command("/brief")(self.on_brief)
         app.command("/sources")(self.on_sources)
         app.command("/help")(self.on_help)
+        app.command("/digest")(self.on_digest)  # the manifest has it: never a 404
 
     async def drop_duplicate_deliveries(
         self, body: dict[str, Any], request: AsyncBoltRequest, next_: Callable[[], Awaitable[Any]]
@@ -89,7 +124,9 @@ class SlackBot:
         ``X-Slack-Retry-Num`` blindly would lose questions after a restart or an outage.
         """
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id and not self.seen_events.add(event_id):
+        if event_id and not (
+            self.seen_events.add(event_id) and await self._first("event", str(event_id))
+        ):
             retry = (request.headers.get("x-slack-retry-num") or ["0"])[0]
             log.info("Ignoring repeated delivery of %s (retry %s)", event_id, retry)
             return BoltResponse(status=200, body="")
@@ -116,7 +153,7 @@ class SlackBot:
         thread_ts = event.get("thread_ts")
         if not thread_ts or thread_ts == event.get("ts"):
             return
-        if (event.get("channel"), thread_ts) not in self.threads:
+        if not await self._answered_in(str(event.get("channel")), thread_ts):
             return
         if context.bot_user_id and f"<@{context.bot_user_id}" in (event.get("text") or ""):
             return  # app_mention answers this one; answering here too would answer twice
@@ -138,8 +175,11 @@ class SlackBot:
         channel = event.get("channel")
         if not channel or not self.answered.add((channel, event.get("ts"))):
             return
+        if not await self._first("message", f"{channel}:{event.get('ts')}"):
+            return  # another process sharing the database answers it
         if thread_ts and event.get("channel_type") != "im":
             self.threads.add((channel, thread_ts))
+            await self._first("thread", f"{channel}:{thread_ts}")
         question = question_text(event.get("text") or "")
         # The thread (or the DM) is the conversation a follow-up is read with.
         conversation = f"slack:{event.get('team', '')}:{channel}:{thread_ts or ''}"
@@ -176,6 +216,23 @@ class SlackBot:
         reply = await self.reply(self.chat.brief(topic))
         private = private or not isinstance(reply, BriefingReply)
         await respond(command, message(reply), private=private)
+
+    async def on_digest(
+        self, ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        """``/digest …``: subscribe this channel (or DM) to digests and alerts; list, stop.
+        The reply goes to the asker alone."""
+        await ack()
+        if self.deliveries is None:
+            reply = TextReply(kind="notice", text=NO_DIGESTS)
+            await respond(command, message(reply), private=True)
+            return
+        try:
+            reply = await digest_command(self.deliveries.digests, client, command)
+        except Exception:
+            log.exception("/digest failed")
+            reply = TextReply(kind="error", text=SORRY)
+        await respond(command, message(reply), private=True)
 
     async def on_sources(self, ack: AsyncAck) -> None:
         """``/sources``: what the bot knows, to the asker alone."""

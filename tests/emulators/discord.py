@@ -14,6 +14,13 @@ Every rejection is kept in ``emulator.errors`` and fails the test at teardown un
 request with a 429, to exercise discord.py's retry. Bot tokens other than ``TOKEN`` get a 401, and
 commands for a guild not in ``emulator.guilds`` (the bot is not there) a 403 Missing Access.
 
+Messages the bot posts to a channel (``POST /channels/{id}/messages``: scheduled digests, alerts,
+mention replies) are kept by channel in ``emulator.channel_messages``; a channel id in
+``emulator.missing_channels`` answers 404 Unknown Channel (deleted), one in
+``emulator.forbidden_channels`` 403 Missing Access (the bot was removed or may not post).
+Subcommands (``/digest schedule``) are dispatched with ``command("digest", subcommand="schedule",
+time="08:00")``.
+
 Not emulated: guilds in READY (discord.py then makes a stub guild from each ``guild_id``), resume
 and reconnect, sharding, file uploads, components.
 
@@ -82,7 +89,7 @@ HUMAN_USER: dict[str, Any] = {
 }
 
 # Option types (https://discord.com/developers/docs/interactions/application-commands).
-STRING, INTEGER, BOOLEAN, NUMBER = 3, 4, 5, 10
+SUB_COMMAND, SUB_COMMAND_GROUP, STRING, INTEGER, BOOLEAN, NUMBER = 1, 2, 3, 4, 5, 10
 _OPTION_TYPES = set(range(1, 12))
 _NAME = re.compile(r"^[-_\w]{1,32}$")
 _PY_TYPES = {str: STRING, bool: BOOLEAN, int: INTEGER, float: NUMBER}
@@ -177,6 +184,9 @@ class DiscordEmulator:
         self.callback_deadline = 3.0
         self.tokens = {TOKEN}
         self.guilds = {GUILD_ID}  # servers the bot is in, with the applications.commands scope
+        self.channel_messages: dict[str, list[dict[str, Any]]] = {}  # accepted posts, by channel
+        self.missing_channels: set[str] = set()  # deleted: 404 Unknown Channel
+        self.forbidden_channels: set[str] = set()  # the bot may not post: 403 Missing Access
         self._rate_limits: list[tuple[str, re.Pattern[str], float]] = []
         self._ids = itertools.count(1500000000000000001)
         self._seq = itertools.count(1)
@@ -266,14 +276,25 @@ class DiscordEmulator:
     # -- payloads the test sends ---------------------------------------------------------------
 
     def command(
-        self, name: str, *, dm: bool = False, interaction_type: int = 2, **options: Any
+        self,
+        name: str,
+        *,
+        dm: bool = False,
+        interaction_type: int = 2,
+        subcommand: str | None = None,
+        **options: Any,
     ) -> dict[str, Any]:
-        """An application-command interaction as Discord sends it, in a guild or a DM.
+        """An application-command interaction as Discord sends it, in a guild or a DM; with
+        ``subcommand``, ``options`` are that subcommand's (``/digest schedule time:08:00``).
 
         Option types come from the synced definition of ``name`` when there is one.
         """
         defined = self._definition(name)
-        types = {o["name"]: o["type"] for o in defined.get("options", [])} if defined else {}
+        declared = defined.get("options", []) if defined else []
+        if subcommand is not None:
+            sub: dict[str, Any] = next((o for o in declared if o["name"] == subcommand), {})
+            declared = sub.get("options", [])
+        types = {o["name"]: o["type"] for o in declared}
         data: dict[str, Any] = {
             "id": defined["id"] if defined else str(next(self._ids)),
             "name": name,
@@ -288,7 +309,9 @@ class DiscordEmulator:
             if focused:
                 option["focused"] = True
             opts.append(option)
-        if opts:
+        if subcommand is not None:
+            data["options"] = [{"name": subcommand, "type": SUB_COMMAND, "options": opts}]
+        elif opts:
             data["options"] = opts
         payload: dict[str, Any] = {
             "id": str(next(self._ids)),
@@ -340,9 +363,11 @@ class DiscordEmulator:
             }
         return payload
 
-    def autocomplete(self, name: str, *, dm: bool = False, **options: Any) -> dict[str, Any]:
+    def autocomplete(
+        self, name: str, *, dm: bool = False, subcommand: str | None = None, **options: Any
+    ) -> dict[str, Any]:
         """An autocomplete interaction; wrap the option being typed in :class:`Focused`."""
-        return self.command(name, dm=dm, interaction_type=4, **options)
+        return self.command(name, dm=dm, interaction_type=4, subcommand=subcommand, **options)
 
     def mention_message(self, text: str) -> dict[str, Any]:
         """A MESSAGE_CREATE payload in a guild channel that mentions the bot."""
@@ -608,9 +633,14 @@ class DiscordEmulator:
         return 204, None
 
     def _channel_message(self, r: Request, channel_id: str) -> tuple[int, Any]:
+        if channel_id in self.missing_channels:
+            return 404, {"code": 10003, "message": "Unknown Channel"}
+        if channel_id in self.forbidden_channels:
+            return 403, MISSING_ACCESS
         problems = message_problems(r.json or {})
         if problems:
             return 400, _invalid(problems)
+        self.channel_messages.setdefault(channel_id, []).append(r.json)
         return 200, self._message(r.json, None, channel_id=channel_id, kind=0)
 
     def _message(
@@ -679,27 +709,43 @@ def command_problems(commands: Any) -> list[str]:
         for key, valid in (("contexts", {0, 1, 2}), ("integration_types", {0, 1})):
             if c.get(key) is not None and not set(c[key]) <= valid:
                 problems.append(f"{where}: {key} {c[key]} not in {sorted(valid)}")
-        options = c.get("options") or []
-        if len(options) > 25:
-            problems.append(f"{where}: more than 25 options")
-        seen_optional = False
-        for o in options:
-            at = f"{where} {o.get('name')}"
-            problems += _name_problems(o.get("name"), at)
-            problems += _description_problems(o.get("description"), at)
-            if o.get("type") not in _OPTION_TYPES:
-                problems.append(f"{at}: unknown option type {o.get('type')!r}")
-            if o.get("required"):
-                if seen_optional:
-                    problems.append(f"{at}: required option after an optional one")
-            else:
-                seen_optional = True
-            if o.get("autocomplete"):
-                if o.get("type") not in {STRING, INTEGER, NUMBER}:
-                    problems.append(f"{at}: autocomplete on a non string/number option")
-                if o.get("choices"):
-                    problems.append(f"{at}: autocomplete together with choices")
-            problems += choice_problems(o.get("choices") or [], at)
+        permissions = c.get("default_member_permissions")
+        # A bit set as a string of digits; discord.py sends a number, which Discord takes too.
+        if permissions is not None and not str(permissions).isdigit():
+            problems.append(f"{where}: default_member_permissions {permissions!r} not a bit set")
+        problems += _options_problems(c.get("options") or [], where)
+    return problems
+
+
+def _options_problems(options: list[dict[str, Any]], where: str, depth: int = 0) -> list[str]:
+    """A command's options, or a subcommand's (groups nest subcommands, two levels at most)."""
+    problems = [f"{where}: more than 25 options"] if len(options) > 25 else []
+    subs = [o for o in options if o.get("type") in {SUB_COMMAND, SUB_COMMAND_GROUP}]
+    if subs and len(subs) != len(options):
+        problems.append(f"{where}: subcommands mixed with plain options")
+    seen_optional = False
+    for o in options:
+        at = f"{where} {o.get('name')}"
+        problems += _name_problems(o.get("name"), at)
+        problems += _description_problems(o.get("description"), at)
+        if o.get("type") not in _OPTION_TYPES:
+            problems.append(f"{at}: unknown option type {o.get('type')!r}")
+        if o.get("type") in {SUB_COMMAND, SUB_COMMAND_GROUP}:
+            if depth >= (1 if o["type"] == SUB_COMMAND_GROUP else 2):
+                problems.append(f"{at}: nested too deep")
+            problems += _options_problems(o.get("options") or [], at, depth + 1)
+            continue
+        if o.get("required"):
+            if seen_optional:
+                problems.append(f"{at}: required option after an optional one")
+        else:
+            seen_optional = True
+        if o.get("autocomplete"):
+            if o.get("type") not in {STRING, INTEGER, NUMBER}:
+                problems.append(f"{at}: autocomplete on a non string/number option")
+            if o.get("choices"):
+                problems.append(f"{at}: autocomplete together with choices")
+        problems += choice_problems(o.get("choices") or [], at)
     return problems
 
 

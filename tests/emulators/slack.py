@@ -8,7 +8,8 @@ internal calls.
 
 - :class:`SlackEmulator` (fixture ``slack_emulator``): an aiohttp server on port 0 that records
   every call (method, headers, parsed JSON/form/query body), answers ``auth.test``,
-  ``chat.postMessage``, ``apps.connections.open`` and response_url posts like Slack, validates
+  ``chat.postMessage``, ``apps.connections.open``, ``users.info`` and ``conversations.info``
+  (from its ``users`` and ``channels``) and response_url posts like Slack, validates
   Block Kit limits like Slack, and fails the next N calls to a method on demand
   (:meth:`SlackEmulator.fail_next`: 429 with Retry-After, 5xx, or ``ok: false``).
   Its WebSocket at ``/link`` is a Socket Mode server: ``hello``, then the scripted
@@ -117,6 +118,17 @@ class SlackEmulator:
     acks: list[dict[str, Any]] = field(default_factory=list)
     connections: int = 0
     port: int = 0
+    #: users.info answers: each user's profile fields (``tz``, ``is_admin``, ``is_owner``).
+    users: dict[str, dict[str, Any]] = field(
+        default_factory=lambda: {
+            USER_ID: {"id": USER_ID, "tz": "Europe/Paris", "is_admin": False, "is_owner": False}
+        }
+    )
+    #: conversations.info answers: each channel the workspace has and whether the bot is in it;
+    #: any other channel is channel_not_found (as a private one the bot is not in).
+    channels: dict[str, dict[str, Any]] = field(
+        default_factory=lambda: {CHANNEL_ID: {"id": CHANNEL_ID, "is_member": True}}
+    )
 
     def __post_init__(self) -> None:
         self._failures: dict[str, list[_Failure]] = {}
@@ -129,6 +141,7 @@ class SlackEmulator:
     async def start(self) -> SlackEmulator:
         app = web.Application()
         app.router.add_post("/api/{method}", self._web_api)
+        app.router.add_get("/api/{method}", self._web_api)  # slack-sdk GETs users.info & co
         app.router.add_post("/response/{rest:.*}", self._response_url)
         app.router.add_get("/link", self._socket_mode)
         self._runner, self.port = await serve_local(app, access_log=None)
@@ -274,6 +287,16 @@ class SlackEmulator:
                     "is_enterprise_install": False,
                 }
             )
+        if method == "users.info":
+            user = self.users.get(str(call.body.get("user") or call.query.get("user")))
+            return (
+                _json({"ok": True, "user": user}) if user else self._refuse(call, "user_not_found")
+            )
+        if method == "conversations.info":
+            channel = self.channels.get(str(call.body.get("channel") or call.query.get("channel")))
+            if channel is None:
+                return self._refuse(call, "channel_not_found")
+            return _json({"ok": True, "channel": channel})
         if method == "chat.postMessage":
             error = message_error(call.body)
             if error:

@@ -21,7 +21,7 @@ from tests.emulators.discord import DiscordEmulator
 from tests.fakes import FakeEngine
 
 PAYLOADS = Path(__file__).parent / "payloads" / "discord"
-QUICK = {"guild_ready_timeout": 0.01}
+QUICK: dict[str, Any] = {"guild_ready_timeout": 0.01}
 
 ARTICLE = ArticleRef(
     id="a1",

@@ -88,10 +88,10 @@ async def start_bot(
     """Start ``build_web_app(build_app(...))`` on port 0 with a given engine and settings."""
     runners: list[web.AppRunner] = []
 
-    async def start(engine: Any = None, **overrides: Any) -> HttpBot:
+    async def start(engine: Any = None, deliveries: Any = None, **overrides: Any) -> HttpBot:
         engine = canned() if engine is None else engine
         settings = slack_settings(slack_emulator, **overrides)
-        app = build_app(settings, engine)
+        app = build_app(settings, engine, deliveries=deliveries)
         secret = settings.slack_signing_secret.get_secret_value()  # type: ignore[union-attr]
         web_app = build_web_app(app, engine, signing_secret=secret)
         runner = await listen(web_app, "127.0.0.1", 0)

@@ -193,9 +193,11 @@ def test_manifest_subscribes_to_what_the_adapter_handles() -> None:
         resources.files("handlers.slack").joinpath("manifest.yml").read_text()
     )
     commands = {c["command"] for c in manifest["features"]["slash_commands"]}
-    assert commands == {"/ask", "/brief", "/sources", "/help"}
+    assert commands == {"/ask", "/brief", "/sources", "/help", "/digest"}
     events = set(manifest["settings"]["event_subscriptions"]["bot_events"])
     assert events == {"app_mention", "message.channels", "message.groups", "message.im"}
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
     assert {"app_mentions:read", "chat:write", "commands", "im:history"} <= scopes
+    # /digest reads the subscriber's time zone and checks the bot is in the channel.
+    assert {"users:read", "channels:read", "groups:read"} <= scopes
     assert manifest["settings"]["socket_mode_enabled"] is True

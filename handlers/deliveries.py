@@ -1,0 +1,52 @@
+"""What a running bot keeps in its database, opened once for every adapter: the delivery loop
+(digests and alerts), the /digest command, and the memory of Slack events and threads.
+
+Adapters add their poster (``scheduler.posters["slack"] = …``) once connected; until one
+has, that platform's subscriptions wait.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from bot import Core, Database, Digests, Memory, Scheduler, Settings, Timing
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Deliveries:
+    db: Database
+    memory: Memory
+    scheduler: Scheduler
+    digests: Digests
+
+
+@contextlib.asynccontextmanager
+async def open_deliveries(settings: Settings, core: Core) -> AsyncIterator[Deliveries]:
+    """Open the database (a :class:`~bot.ConfigError` with one line if it cannot be used), run
+    the delivery loop while the bot runs, close both after."""
+    started = time.perf_counter()
+    db = await Database.open(settings.database_url())
+    log.debug("Database open in %.3f s", time.perf_counter() - started)
+    timing = Timing(
+        alert_interval=settings.briefbot_alert_interval, grace=settings.briefbot_digest_grace
+    )
+    scheduler = Scheduler(db, core, {}, timing=timing)
+    digests = Digests(
+        scheduler,
+        max_per_place=settings.briefbot_max_subscriptions,
+        alert_interval=settings.briefbot_alert_interval,
+    )
+    on_change = getattr(core, "on_change", None)
+    if isinstance(on_change, list):
+        on_change.append(scheduler.wake)  # a LiveEngine: new articles wake the alerts
+    try:
+        async with scheduler:
+            yield Deliveries(db, Memory(db), scheduler, digests)
+    finally:
+        await db.close()

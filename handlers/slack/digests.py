@@ -1,0 +1,125 @@
+"""Digests and alerts on Slack: ``/digest`` (in the subscriber's own time zone, from
+``users.info``), and the poster that delivers them with chat.postMessage.
+
+A channel subscription needs the bot in the channel (Slack refuses its posts otherwise): that is
+checked when subscribing, with ``conversations.info``, and said with what to do. A channel that
+later refuses posts for good (deleted, archived, the bot removed) turns its subscriptions off.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import (
+    AlertRequest,
+    Digest,
+    DigestRequest,
+    Digests,
+    Place,
+    Posted,
+    ScheduleError,
+    TextReply,
+    parse_request,
+)
+from handlers.slack.blocks import digest_messages
+
+log = logging.getLogger(__name__)
+
+#: chat.postMessage errors that mean this place will never take a post again as things stand.
+GONE = {"channel_not_found", "not_in_channel", "is_archived", "channel_is_archived"}
+NOT_IN_CHANNEL = (
+    "I am not in this channel, so I could not post there: add me with /invite @briefbot "
+    "(or the channel's Integrations tab), then subscribe again."
+)
+
+
+class SlackPoster:
+    """Posts digests with the bot token; slack-sdk waits out 429s (Retry-After)."""
+
+    platform = "slack"
+
+    def __init__(self, client: AsyncWebClient) -> None:
+        self.client = client
+
+    async def post(self, place: Place, digest: Digest) -> Posted:
+        for content in digest_messages(digest):
+            try:
+                await self.client.chat_postMessage(
+                    channel=place.channel, unfurl_links=False, unfurl_media=False, **content
+                )
+            except SlackApiError as e:
+                error = _error(e)
+                if error in GONE:
+                    return "gone"
+                log.error("Digest to Slack %s failed: %s", place.channel, error)
+                return "failed"
+            except (aiohttp.ClientError, TimeoutError) as e:
+                log.error("Digest to Slack %s failed: %s", place.channel, type(e).__name__)
+                return "failed"
+        return "sent"
+
+
+def _error(e: SlackApiError) -> str:
+    """Slack's error code; a response that is not JSON (a proxy's page) has none."""
+    data = e.response.data
+    return str(data.get("error")) if isinstance(data, dict) else f"HTTP {e.response.status_code}"
+
+
+async def user_zone(client: AsyncWebClient, user: str) -> str | None:
+    """The person's time zone as Slack knows it (``tz``), or None (then UTC, said so)."""
+    try:
+        response = await client.users_info(user=user)
+    except SlackApiError as e:
+        log.warning("users.info for %s failed (%s): digests default to UTC", user, _error(e))
+        return None
+    except (aiohttp.ClientError, TimeoutError) as e:
+        log.warning("users.info for %s failed (%s): digests default to UTC", user, type(e).__name__)
+        return None
+    data: Any = response.get("user") or {}
+    tz = data.get("tz") if isinstance(data, dict) else None
+    return tz if isinstance(tz, str) and tz else None
+
+
+async def can_post(client: AsyncWebClient, channel: str) -> bool:
+    """Whether the bot is in ``channel`` (a DM with it always is)."""
+    if channel.startswith("D"):
+        return True
+    try:
+        response = await client.conversations_info(channel=channel)
+    except SlackApiError as e:
+        if _error(e) in ("channel_not_found", "not_in_channel"):
+            return False  # a private channel it was never invited to
+        log.warning("conversations.info for %s failed: %s", channel, _error(e))
+        return True  # cannot tell: the first post will say
+    except (aiohttp.ClientError, TimeoutError):
+        return True
+    info: Any = response.get("channel") or {}
+    return bool(info.get("is_member", True)) if isinstance(info, dict) else True
+
+
+async def digest_command(
+    digests: Digests, client: AsyncWebClient, command: dict[str, Any]
+) -> TextReply:
+    """``/digest …`` from a slash command payload, for the place it was typed in."""
+    place = Place(
+        platform="slack",
+        workspace=str(command.get("team_id") or ""),
+        channel=str(command.get("channel_id") or ""),
+    )
+    user = str(command.get("user_id") or "")
+    try:
+        request = parse_request(str(command.get("text") or ""))
+    except ScheduleError as exc:
+        return TextReply(kind="notice", text=f"Sorry, {exc}")
+    zone = None
+    if isinstance(request, DigestRequest | AlertRequest):
+        if not await can_post(client, place.channel):
+            return TextReply(kind="notice", text=NOT_IN_CHANNEL)
+        if isinstance(request, DigestRequest) and request.zone is None:
+            zone = await user_zone(client, user)
+    return await digests.run(request, place, by=user, zone=zone)

@@ -54,6 +54,7 @@ if TYPE_CHECKING:
     from bot.corpus.folder import list_folder
     from bot.corpus.load import NothingLoaded
     from bot.corpus.load import load as load_corpus
+    from bot.digest.feeds import Feeds
     from bot.digest.requests import (
         AlertRequest,
         DigestRequest,
@@ -97,6 +98,7 @@ __all__ = [
     "Engine",
     "EnvSettings",
     "FeedPoller",
+    "Feeds",
     "IngestOptions",
     "IngestReport",
     "ListRequest",
@@ -161,6 +163,7 @@ _LAZY = {
     "Scheduler": ("bot.digest.scheduler", "Scheduler"),
     "Timing": ("bot.digest.scheduler", "Timing"),
     "Digests": ("bot.digest.service", "Digests"),
+    "Feeds": ("bot.digest.feeds", "Feeds"),
     "Database": ("bot.state", "Database"),
     "Memory": ("bot.state", "Memory"),
     "default_url": ("bot.state.database", "default_url"),

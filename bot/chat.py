@@ -22,7 +22,8 @@ HELP = (
 HELP_DIGESTS = (
     "\nBriefings that come to you: /digest daily 08:00 [zone] [on TOPIC] posts one here every "
     "day (or weekdays, or a day: /digest monday 9:00), /digest alert TOPIC posts new articles "
-    "on a topic as they arrive; /digest list, /digest stop N."
+    "on a topic as they arrive; /digest list, /digest stop N. /feeds lists the feeds I follow "
+    "(admins add and remove them)."
 )
 # Sources named by /sources; the rest are counted.
 SOURCES_SHOWN = 8

@@ -204,7 +204,11 @@ def _dispatch(
         from handlers.discord import serve as serve_discord
 
         asyncio.run(
-            _serving(settings, live, lambda d: serve_discord(settings, live, digests=d.digests))
+            _serving(
+                settings,
+                live,
+                lambda d: serve_discord(settings, live, digests=d.digests, feeds=d.feeds),
+            )
         )
         return 0
     return asyncio.run(_serving(settings, live, lambda d: _run(settings, live, d)))  # run
@@ -316,12 +320,14 @@ async def _serving(
     from bot import FeedPoller
     from handlers.deliveries import open_deliveries
 
-    poller = FeedPoller.from_settings(settings)
     async with contextlib.AsyncExitStack() as stack:
         deliveries = await stack.enter_async_context(open_deliveries(settings, live))
+        # BRIEFBOT_FEEDS and the feeds added from the chat (/feeds add), read each round.
+        poller = FeedPoller.from_settings(settings, source=deliveries.feeds.urls)
         if settings.briefbot_watch:
             await stack.enter_async_context(live)
         if poller is not None:
+            deliveries.feeds.on_change = poller.wake
             await stack.enter_async_context(poller)
         return await command(deliveries)
 
@@ -336,7 +342,9 @@ async def _run(settings: AppSettings, engine: Core, deliveries: Deliveries) -> i
     if settings.discord_token:
         from handlers.discord import serve as serve_discord
 
-        tasks.append(serve_discord(settings, engine, digests=deliveries.digests))
+        tasks.append(
+            serve_discord(settings, engine, digests=deliveries.digests, feeds=deliveries.feeds)
+        )
     if not tasks:
         from handlers.console import ConsoleSession
 

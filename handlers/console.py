@@ -115,6 +115,14 @@ class ConsoleSession:
                 rest, CONSOLE, by="console", zone=local_zone()
             )
             return piece(done.text)
+        if command.lower() == "/feeds":
+            if self.deliveries is None:
+                return piece("Feeds from the chat need the running bot (briefbot chat or run).")
+            # The console's user runs the bot: they may change what it follows.
+            done = await self.deliveries.feeds.command(
+                rest, by="console", admin=True, who="the operator"
+            )
+            return piece(done.text)
         reply = await self.chat.handle(text, "console")  # one conversation: follow-ups
         if isinstance(reply, AnswerReply):  # commands and greetings are not questions
             self.history.append(text)

@@ -1,5 +1,6 @@
 """What a running bot keeps in its database, opened once for every adapter: the delivery loop
-(digests and alerts), the /digest command, and the memory of Slack events and threads.
+(digests and alerts), the /digest and /feeds commands, and the memory of Slack events and
+threads.
 
 Adapters add their poster (``scheduler.posters["slack"] = …``) once connected; until one
 has, that platform's subscriptions wait.
@@ -13,7 +14,7 @@ import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-from bot import Core, Database, Digests, Memory, Scheduler, Settings, Timing
+from bot import Core, Database, Digests, Feeds, Memory, Scheduler, Settings, Timing
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +25,7 @@ class Deliveries:
     memory: Memory
     scheduler: Scheduler
     digests: Digests
+    feeds: Feeds
 
 
 @contextlib.asynccontextmanager
@@ -45,8 +47,10 @@ async def open_deliveries(settings: Settings, core: Core) -> AsyncIterator[Deliv
     on_change = getattr(core, "on_change", None)
     if isinstance(on_change, list):
         on_change.append(scheduler.wake)  # a LiveEngine: new articles wake the alerts
+    corpus = settings.briefbot_corpus.expanduser()
+    feeds = Feeds(db, settings.feed_urls, can_poll=corpus.is_dir())
     try:
         async with scheduler:
-            yield Deliveries(db, Memory(db), scheduler, digests)
+            yield Deliveries(db, Memory(db), scheduler, digests, feeds)
     finally:
         await db.close()

@@ -26,6 +26,9 @@ log = logging.getLogger(__name__)
 
 #: Called with each round's report, e.g. to reload the index when articles were written.
 OnReport = Callable[[IngestReport], Awaitable[None] | None]
+#: The URLs to poll this round, when they can change while the bot runs (feeds added from the
+#: chat); the fixed ``urls`` are used when there is none.
+UrlSource = Callable[[], Awaitable[Sequence[str]]]
 
 
 class FeedPoller:
@@ -38,23 +41,36 @@ class FeedPoller:
         interval: float,
         options: IngestOptions | None = None,
         on_report: OnReport | None = None,
+        source: UrlSource | None = None,
     ) -> None:
         self.urls, self.folder, self.interval = list(urls), Path(folder), interval
         self.options = options or IngestOptions()
         self.on_report = on_report
+        self.source = source
         self.rounds = 0
         self._task: asyncio.Task[None] | None = None
+        self._wake = asyncio.Event()
 
     @classmethod
     def from_settings(
-        cls, settings: Settings, on_report: OnReport | None = None
+        cls,
+        settings: Settings,
+        on_report: OnReport | None = None,
+        source: UrlSource | None = None,
     ) -> FeedPoller | None:
-        """The poller BRIEFBOT_FEEDS asks for, or None when it is empty. Raises IngestError at
-        once (not every round) when the corpus is a single file."""
-        if not settings.feed_urls:
+        """The poller BRIEFBOT_FEEDS asks for, or None when it is empty and no ``source`` may
+        add feeds. Raises IngestError at once (not every round) when BRIEFBOT_FEEDS is set and
+        the corpus is a single file; with a ``source`` only, such a corpus gets no poller."""
+        if not settings.feed_urls and (source is None or not settings.briefbot_corpus.is_dir()):
             return None
         folder = corpus_folder(settings.briefbot_corpus)
-        return cls(settings.feed_urls, folder, settings.briefbot_feed_interval, None, on_report)
+        return cls(
+            settings.feed_urls, folder, settings.briefbot_feed_interval, None, on_report, source
+        )
+
+    def wake(self) -> None:
+        """Poll now rather than at the end of the interval (a feed was added)."""
+        self._wake.set()
 
     @property
     def running(self) -> bool:
@@ -63,12 +79,13 @@ class FeedPoller:
     async def start(self) -> None:
         """Start polling in a background task (the first round at once)."""
         if not self.running:
-            log.info(
-                "feeds: polling %d URL(s) every %g s into %s",
-                len(self.urls),
-                self.interval,
-                self.folder,
-            )
+            if self.urls:
+                log.info(
+                    "feeds: polling %d URL(s) every %g s into %s",
+                    len(self.urls),
+                    self.interval,
+                    self.folder,
+                )
             self._task = asyncio.create_task(self._loop(), name="briefbot-feed-poller")
 
     async def stop(self) -> None:
@@ -94,7 +111,9 @@ class FeedPoller:
     async def _loop(self) -> None:
         while True:
             await self.poll_once()
-            await asyncio.sleep(self.interval)
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=self.interval)
 
     async def poll_once(self) -> IngestReport | None:
         """One round: ingest, log what changed and what failed; None when the round failed."""
@@ -102,8 +121,11 @@ class FeedPoller:
 
         self.rounds += 1
         try:
+            urls = list(await self.source()) if self.source is not None else self.urls
+            if not urls:
+                return None  # no feed yet: one may be added from the chat
             with no_bars():  # beside a running bot (the console's prompt): progress is logged
-                report = await ingest(self.urls, self.folder, self.options)
+                report = await ingest(urls, self.folder, self.options)
         except IngestError as exc:
             log.error("feeds: round %d not run: %s", self.rounds, exc)
             return None

@@ -14,10 +14,11 @@ import discord
 import yarl
 from discord import app_commands
 
-from bot import BriefbotError, Chat, ConfigError, Core, Digests
+from bot import BriefbotError, Chat, ConfigError, Core, Digests, Feeds
 from handlers.discord import digests as digest_commands
 from handlers.discord.commands import add_commands
 from handlers.discord.embeds import NO_PINGS, reply_embed, text_embed
+from handlers.discord.feeds import feeds_group
 from handlers.discord.parse import question_text
 from handlers.discord.poster import DiscordPoster
 from handlers.discord.replies import DEFER_AFTER, Responder
@@ -80,6 +81,7 @@ class BriefBot(discord.Client):
         *,
         defer_after: float = DEFER_AFTER,
         digests: Digests | None = None,
+        feeds: Feeds | None = None,
         **kwargs: Any,
     ) -> None:
         intents = discord.Intents.none()
@@ -102,12 +104,19 @@ class BriefBot(discord.Client):
         self.tree.error(self.on_app_command_error)
         self.digests = digests
         more_help = digest_commands.HELP if digests is not None else ""
+        if feeds is not None:
+            more_help += (
+                "\nFeeds: /feeds list shows what I follow; members who can manage the server "
+                "add and remove them (/feeds add url:, /feeds remove feed:)."
+            )
         add_commands(self.tree, engine, self.chat, self.responder, more_help=more_help)
         if digests is not None:
             self.tree.add_command(digest_commands.digest_group(digests, engine, self.responder))
             poster = digests.scheduler.posters.get(DiscordPoster.platform)
             if isinstance(poster, DiscordPoster):
                 poster.bind(self)  # a scheduler built with its poster (tests)
+        if feeds is not None:
+            self.tree.add_command(feeds_group(feeds, self.responder))
 
     async def setup_hook(self) -> None:
         """Sync the commands: globally (slow to appear), or with DISCORD_GUILD_ID to that server
@@ -194,22 +203,32 @@ def _dms_only(command: dict[str, Any]) -> dict[str, Any]:
 
 
 def build_bot(
-    settings: DiscordSettings, engine: Core, *, digests: Digests | None = None, **kwargs: Any
+    settings: DiscordSettings,
+    engine: Core,
+    *,
+    digests: Digests | None = None,
+    feeds: Feeds | None = None,
+    **kwargs: Any,
 ) -> BriefBot:
     """The configured client, not yet connected; with ``digests``, ``/digest`` too (and the
     scheduler's :class:`DiscordPoster` posts through it). ``kwargs`` go to discord.Client
     (tests pass ``guild_ready_timeout``) or ``defer_after``."""
     apply_endpoints(settings)
-    return BriefBot(settings, engine, digests=digests, **kwargs)
+    return BriefBot(settings, engine, digests=digests, feeds=feeds, **kwargs)
 
 
-async def serve(settings: DiscordSettings, engine: Core, digests: Digests | None = None) -> None:
+async def serve(
+    settings: DiscordSettings,
+    engine: Core,
+    digests: Digests | None = None,
+    feeds: Feeds | None = None,
+) -> None:
     """Run the Discord bot until cancelled; DISCORD_TOKEN is checked before any network use,
     and a Discord that cannot be reached (after a few tries) stops it naming the URL. With
     ``digests`` (a database is configured), ``/digest`` is offered and the scheduler's
     :class:`DiscordPoster` posts through this client."""
     (token,) = settings.require("discord_token")
-    bot = build_bot(settings, engine, digests=digests)
+    bot = build_bot(settings, engine, digests=digests, feeds=feeds)
     api = discord.http.Route.BASE
     await retrying(lambda: _reach(api), "Discord", api, UNREACHABLE_HINT)
     try:

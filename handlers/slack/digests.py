@@ -20,6 +20,7 @@ from bot import (
     Digest,
     DigestRequest,
     Digests,
+    Feeds,
     Place,
     Posted,
     ScheduleError,
@@ -123,3 +124,28 @@ async def digest_command(
         if isinstance(request, DigestRequest) and request.zone is None:
             zone = await user_zone(client, user)
     return await digests.run(request, place, by=user, zone=zone)
+
+
+FEED_ADMINS = "workspace admins and owners"
+
+
+async def is_admin(client: AsyncWebClient, user: str) -> bool:
+    """Whether ``user`` is a workspace admin or owner (``users.info``); False when unknown."""
+    try:
+        response = await client.users_info(user=user)
+    except SlackApiError as e:
+        log.warning("users.info for %s failed (%s): not treated as an admin", user, _error(e))
+        return False
+    except (aiohttp.ClientError, TimeoutError):
+        return False
+    data: Any = response.get("user") or {}
+    return isinstance(data, dict) and bool(data.get("is_admin") or data.get("is_owner"))
+
+
+async def feeds_command(feeds: Feeds, client: AsyncWebClient, command: dict[str, Any]) -> TextReply:
+    """``/feeds …``: anyone may list; admins and owners may add and remove."""
+    text = str(command.get("text") or "")
+    user = str(command.get("user_id") or "")
+    changing = text.split()[:1] != [] and text.split()[0].lower() not in ("list", "ls", "show")
+    admin = await is_admin(client, user) if changing else False
+    return await feeds.command(text, by=user, admin=admin, who=FEED_ADMINS)

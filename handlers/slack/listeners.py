@@ -23,7 +23,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import AnswerReply, BriefingReply, Chat, Memory, Reply, TextReply, is_follow_up
 from handlers.slack.blocks import message
 from handlers.slack.delivery import post, respond
-from handlers.slack.digests import digest_command
+from handlers.slack.digests import digest_command, feeds_command
 from handlers.slack.parse import private_flag, question_text
 
 if TYPE_CHECKING:
@@ -113,7 +113,8 @@ class SlackBot:
         app.command("/brief")(self.on_brief)
         app.command("/sources")(self.on_sources)
         app.command("/help")(self.on_help)
-        app.command("/digest")(self.on_digest)  # the manifest has it: never a 404
+        app.command("/digest")(self.on_digest)  # the manifest has them: never a 404
+        app.command("/feeds")(self.on_feeds)
 
     async def drop_duplicate_deliveries(
         self, body: dict[str, Any], request: AsyncBoltRequest, next_: Callable[[], Awaitable[Any]]
@@ -232,6 +233,22 @@ class SlackBot:
         except Exception:
             log.exception("/digest failed")
             reply = TextReply(kind="error", text=SORRY)
+        await respond(command, message(reply), private=True)
+
+    async def on_feeds(
+        self, ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        """``/feeds [list|add URL|remove URL]``: the feeds the bot follows (admins change
+        them). The reply goes to the asker alone."""
+        await ack()
+        if self.deliveries is None:
+            reply = TextReply(kind="notice", text=NO_DIGESTS)
+        else:
+            try:
+                reply = await feeds_command(self.deliveries.feeds, client, command)
+            except Exception:
+                log.exception("/feeds failed")
+                reply = TextReply(kind="error", text=SORRY)
         await respond(command, message(reply), private=True)
 
     async def on_sources(self, ack: AsyncAck) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from bot import Core, Database, Digests, Memory, Scheduler, Timing
+from bot import Core, Database, Digests, Feeds, Memory, Scheduler, Timing
 from handlers.deliveries import Deliveries
 
 
@@ -21,7 +21,11 @@ class Clock:
         return self.now
 
 
-async def open_test_deliveries(url: str, core: Core, clock: Clock, **timing: Any) -> Deliveries:
+async def open_test_deliveries(
+    url: str, core: Core, clock: Clock, *, feeds: list[str] | None = None, **timing: Any
+) -> Deliveries:
+    """``feeds``: BRIEFBOT_FEEDS as the operator set it."""
     db = await Database.open(url)
     scheduler = Scheduler(db, core, {}, timing=Timing(**timing), clock=clock)
-    return Deliveries(db, Memory(db), scheduler, Digests(scheduler))
+    chat_feeds = Feeds(db, feeds or [], clock=clock)
+    return Deliveries(db, Memory(db), scheduler, Digests(scheduler), chat_feeds)

@@ -193,7 +193,7 @@ def test_manifest_subscribes_to_what_the_adapter_handles() -> None:
         resources.files("handlers.slack").joinpath("manifest.yml").read_text()
     )
     commands = {c["command"] for c in manifest["features"]["slash_commands"]}
-    assert commands == {"/ask", "/brief", "/sources", "/help", "/digest"}
+    assert commands == {"/ask", "/brief", "/sources", "/help", "/digest", "/feeds"}
     events = set(manifest["settings"]["event_subscriptions"]["bot_events"])
     assert events == {"app_mention", "message.channels", "message.groups", "message.im"}
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])

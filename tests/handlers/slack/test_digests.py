@@ -17,7 +17,7 @@ import pytest_asyncio
 from bot.models import ArticleRef, BriefItem
 from handlers.deliveries import Deliveries
 from handlers.slack.blocks import MAX_BLOCKS, digest_messages
-from tests.emulators.slack import CHANNEL_ID, mention, message_error, slash_command
+from tests.emulators.slack import CHANNEL_ID, USER_ID, mention, message_error, slash_command
 from tests.fakes import FakeEngine
 from tests.handlers.deliveries_setup import Clock, open_test_deliveries
 from tests.handlers.slack_setup import HttpBot, canned, section_texts
@@ -176,3 +176,26 @@ async def test_an_event_delivered_to_two_processes_is_answered_once(
     assert len(a.emulator.posted()) == 5
     await first.db.close()
     await second.db.close()
+
+
+async def test_feeds_are_changed_by_workspace_admins_only(
+    start_bot: StartBot, deliveries: tuple[Deliveries, Clock, FakeEngine]
+) -> None:
+    d, _, _ = deliveries
+    bot = await start_bot(deliveries=d)
+
+    async def feeds(text: str) -> str:
+        before = len(bot.emulator.calls_to("response_url"))
+        form = slash_command("/feeds", text, bot.emulator.response_url())
+        assert (await bot.client.command(form)).status == 200
+        calls = await bot.emulator.wait_for("response_url", before + 1)
+        assert calls[-1].body["response_type"] == "ephemeral"
+        return " ".join(section_texts(calls[-1].body))
+
+    refused = await feeds("add https://news.example/feed.xml")
+    assert "only workspace admins and owners can change the feeds" in refused
+    bot.emulator.users[USER_ID]["is_owner"] = True
+    assert (await feeds("add https://news.example/feed.xml")).startswith("Added https://")
+    bot.emulator.users[USER_ID]["is_owner"] = False
+    assert "1. https://news.example/feed.xml" in await feeds("list")
+    assert await d.feeds.urls() == ["https://news.example/feed.xml"]

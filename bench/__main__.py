@@ -18,6 +18,7 @@ from typing import Any
 from rich.console import Console
 
 from bench import answerability, data, ours, report
+from bench import digests as digests_bench
 from bench import ingest as ingest_bench
 from bench import persist as persist_bench
 from bench.baselines import BEST_AT_SCALE, BUILDERS, Retriever
@@ -306,6 +307,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             notes.append("ours scored 0: is the engine still the stub?")
         log.log(f"ours: briefbot ingest of a {ingest_bench.ITEMS}-item feed served locally")
         figures["ingest"] = ingest_bench.measure()
+        log.log("ours: digests and alerts (database start-up, latencies, a burst of digests)")
+        figures["digests"] = digests_bench.measure(quick=args.quick)
 
     if not args.no_baselines:
         for name, build in BUILDERS.items():
@@ -336,6 +339,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 )
 
     report.print_report(figures, console)
+    if "digests" in figures:
+        console.print(digests_bench.table(figures["digests"]))
     console.print(f"[dim]bench took {time.perf_counter() - started:.1f} s[/dim]")
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import os
 import sys
+import threading
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -186,6 +187,8 @@ def _dispatch(
     # (measured: a p99 under a reload at a million sentences 2-3x lower). Process-wide, so set
     # by the process that runs the bot, never by the core.
     sys.setswitchinterval(SWITCH_S)
+    # The database code (SQLAlchemy, a quarter of a second to import) loads beside the corpus.
+    threading.Thread(target=_import_database_code, name="import-db", daemon=True).start()
     live = LiveEngine.load(settings)  # the long-lived commands follow the corpus folder
     if args.command == "chat":
         from handlers.console import ConsoleSession
@@ -212,6 +215,12 @@ def _dispatch(
         )
         return 0
     return asyncio.run(_serving(settings, live, lambda d: _run(settings, live, d)))  # run
+
+
+def _import_database_code() -> None:
+    """Import what opening the database needs, while the main thread loads the corpus."""
+    with contextlib.suppress(Exception):  # the main thread imports it again and reports
+        import handlers.deliveries  # noqa: F401  (the façade's Scheduler, Database, Digests)
 
 
 def _ask(args: argparse.Namespace, settings: AppSettings, parser: argparse.ArgumentParser) -> int:

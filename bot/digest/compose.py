@@ -10,10 +10,9 @@ from collections.abc import Sequence
 
 from sqlalchemy import select
 
-from bot.api import Core
 from bot.models import BriefItem, Digest, DigestGroup, Place
 from bot.state.database import Database
-from bot.state.schema import KnownArticle, SentArticle
+from bot.state.schema import SentArticle
 
 #: Articles in one digest; the rest are counted and left to /brief.
 DIGEST_ITEMS = 20
@@ -37,17 +36,6 @@ async def sent_to(db: Database, place: Place) -> tuple[set[str], set[str]]:
         )
         pairs = rows.all()
     return {a for a, _ in pairs}, {d for _, d in pairs}
-
-
-async def new_since(db: Database, since: dt.datetime) -> dict[str, str]:
-    """Articles first seen after ``since``: id → text digest."""
-    async with db.session() as s:
-        rows = await s.execute(
-            select(KnownArticle.article_id, KnownArticle.digest).where(
-                KnownArticle.first_seen > since
-            )
-        )
-        return {article: digest for article, digest in rows}
 
 
 def fresh(
@@ -80,19 +68,16 @@ def grouped(items: list[BriefItem], topic: str | None) -> list[DigestGroup]:
     return named + ([DigestGroup(topic="Other news", items=rest)] if rest else [])
 
 
-async def compose_digest(
-    db: Database,
-    core: Core,
-    place: Place,
+def compose_digest(
+    items: list[BriefItem],
     *,
     topic: str | None,
     since: dt.datetime,
     zone: str,
     now: dt.datetime,
-) -> tuple[Digest, list[BriefItem]]:
-    """The digest for ``place``: what is new since ``since``; also the items it lists."""
-    digests = await new_since(db, since)
-    items = fresh(await core.select(list(digests), topic), digests, await sent_to(db, place))
+) -> Digest:
+    """The digest of ``items`` (what is new since ``since``, newest first), at most
+    DIGEST_ITEMS of them; the one line "nothing new since …" when there are none."""
     shown, more = items[:DIGEST_ITEMS], max(0, len(items) - DIGEST_ITEMS)
     on = f" on {topic}" if topic else ""
     title = f"Your briefing{on}: {local(now, zone).split(',')[0]}"
@@ -102,7 +87,7 @@ async def compose_digest(
     if not shown:
         digest.groups = []
         digest.empty = f"Nothing new{on} since {local(since, zone)} ({zone})."
-    return digest, shown
+    return digest
 
 
 def compose_alert(items: list[BriefItem], topics: list[str]) -> Digest:

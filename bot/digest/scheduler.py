@@ -27,12 +27,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, TypeVar
 
-from sqlalchemy import func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import case, func, select, update
 
 from bot.api import Core
-from bot.digest.compose import compose_alert, compose_digest
+from bot.digest.compose import compose_alert, compose_digest, fresh, sent_to
 from bot.digest.subscriptions import Subscriptions, schedule_of
 from bot.models import BriefItem, Digest, Listed, Place
 from bot.state.database import Database
@@ -73,7 +71,10 @@ class Timing:
     grace: float = 6 * 3600.0  # a missed digest older than this is skipped
     gather: float = 2.0  # s an alert waits for more articles arriving with it
     rescan: float = 60.0  # s between looks at subscriptions made by other processes
-    concurrency: int = 8  # posts under way at once
+    concurrency: int = 4  # deliveries under way at once
+    # Deliveries started per second in a burst (1,000 digests due at 08:00): paced so that the
+    # answers asked meanwhile keep their speed; a lone digest starts at once.
+    rate: float = 25.0
 
 
 @dataclass
@@ -92,6 +93,7 @@ class Scheduler:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._slots = asyncio.Semaphore(self.timing.concurrency)
+        self._next_start = 0.0  # loop time before which no further delivery starts
         self.posted = 0  # digests and alert batches posted by this process (bench, logs)
 
     # --- running ------------------------------------------------------------------------------
@@ -112,6 +114,7 @@ class Scheduler:
 
     async def _loop(self) -> None:
         while True:
+            self._wake.clear()  # before the round: a wake() during it means "look again"
             try:
                 delay = await self.tick()
             except asyncio.CancelledError:
@@ -119,7 +122,6 @@ class Scheduler:
             except Exception:
                 log.exception("Deliveries failed this round; trying again in a minute")
                 delay = self.timing.rescan
-            self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=max(0.05, delay))
 
@@ -128,14 +130,21 @@ class Scheduler:
         until something is due next."""
         now = self.clock()
         await self.observe(now)
-        waits = [self.timing.rescan]
-        waits += await self._digests(now)
-        waits += await self._alerts(now)
-        return max(0.0, min(waits))
+        # Side by side: an alert never waits behind a burst of digests.
+        digests, alerts = await asyncio.gather(self._digests(now), self._alerts(now))
+        return max(0.0, min([self.timing.rescan, *digests, *alerts]))
 
     # --- new articles -------------------------------------------------------------------------
     def _insert(self, table: Any) -> Any:
-        return (sqlite_insert if self.db.sqlite else pg_insert)(table)
+        """An INSERT that can skip rows already there (ON CONFLICT DO NOTHING): the dialect's
+        own, imported when first used (PostgreSQL's pulls in asyncpg)."""
+        if self.db.sqlite:
+            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+            return sqlite_insert(table)
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(table)
 
     async def observe(self, now: dt.datetime) -> list[str]:
         """Note the articles no process has seen before; queue alerts for them. Returns their
@@ -229,27 +238,65 @@ class Scheduler:
                     )
                 )
             ).all()
+            sent_when = case((Delivery.status == "sent", Delivery.scheduled_for))
             rows = await s.execute(
-                select(Delivery.subscription_id, func.max(Delivery.scheduled_for)).group_by(
-                    Delivery.subscription_id
-                )
+                select(
+                    Delivery.subscription_id,
+                    func.max(Delivery.scheduled_for),
+                    func.max(sent_when),
+                ).group_by(Delivery.subscription_id)
             )
-            last: dict[int, dt.datetime] = {sub: when for sub, when in rows}
+            last: dict[int, tuple[dt.datetime, dt.datetime | None]] = {
+                sub: (when, sent) for sub, when, sent in rows
+            }
         waits: list[float] = []
-        work = []
+        due: list[tuple[Subscription, dt.datetime]] = []
         for sub in subs:
             schedule = schedule_of(sub)
-            after = max(sub.created_at, last.get(sub.id) or sub.created_at)
-            due = schedule.last_between(after, now)
-            if due is None:
+            after = max(sub.created_at, last.get(sub.id, (sub.created_at, None))[0])
+            when = schedule.last_between(after, now)
+            if when is None:
                 waits.append((schedule.next_after(max(now, after)) - now).total_seconds())
                 continue
             waits.append((schedule.next_after(now) - now).total_seconds())
-            work.append(self._deliver(sub, due, now))
-        await asyncio.gather(*work)
+            due.append((sub, when))
+        if due:
+            batch = _Batch(self)
+            await asyncio.gather(
+                *(
+                    self._deliver(sub, when, now, last.get(sub.id, (now, None))[1], batch)
+                    for sub, when in due
+                )
+            )
         return waits
 
-    async def _deliver(self, sub: Subscription, due: dt.datetime, now: dt.datetime) -> None:
+    async def _paced(self) -> None:
+        """Wait for this delivery's turn: at most ``timing.rate`` starts a second."""
+        loop = asyncio.get_running_loop()
+        start = max(loop.time(), self._next_start)
+        self._next_start = start + 1.0 / self.timing.rate
+        await asyncio.sleep(start - loop.time())
+
+    async def _deliver(
+        self,
+        sub: Subscription,
+        due: dt.datetime,
+        now: dt.datetime,
+        last_sent: dt.datetime | None,
+        batch: _Batch,
+    ) -> None:
+        async with self._slots:
+            await self._paced()
+            await self._deliver_now(sub, due, now, last_sent, batch)
+
+    async def _deliver_now(
+        self,
+        sub: Subscription,
+        due: dt.datetime,
+        now: dt.datetime,
+        last_sent: dt.datetime | None,
+        batch: _Batch,
+    ) -> None:
         late = (now - due).total_seconds()
         status = "claimed" if late <= self.timing.grace else "skipped"
         async with self.db.session() as s, s.begin():
@@ -274,46 +321,55 @@ class Scheduler:
             )
             return
         place = Place(platform=sub.platform, workspace=sub.workspace, channel=sub.channel)
-        since = await self._last_sent(sub) or sub.created_at - dt.timedelta(days=1)
-        digest, items = await compose_digest(
-            self.db, self.core, place, topic=sub.topic, since=since, zone=sub.zone or "UTC", now=due
+        since = last_sent or sub.created_at - dt.timedelta(days=1)
+        new = await batch.new_since(since)
+        items = fresh(await batch.select(new, sub.topic), new, await sent_to(self.db, place))
+        digest = compose_digest(
+            items, topic=sub.topic, since=since, zone=sub.zone or "UTC", now=due
         )
         if not items and sub.quiet:
-            await self._mark(claimed, "sent", now, 0, "nothing new: quiet")
+            await self._finish(claimed, place, "sent", [], now, "nothing new: quiet")
             return
-        async with self._slots:
-            posted = await self.posters[sub.platform].post(place, digest)
-        done = self.clock()
-        await self._settle(place, posted, items, done)
-        await self._mark(
-            claimed, "sent" if posted == "sent" else "failed", done, len(items), posted
-        )
+        posted = await self.posters[sub.platform].post(place, digest)
+        shown = digest.items
+        await self._finish(claimed, place, posted, shown, self.clock(), posted)
         if posted == "sent":
             self.posted += 1
-            log.info("Digest #%d posted to %s: %d articles", sub.id, place, len(items))
+            log.info("Digest #%d posted to %s: %d articles", sub.id, place, len(shown))
 
-    async def _last_sent(self, sub: Subscription) -> dt.datetime | None:
-        async with self.db.session() as s:
-            return await s.scalar(
-                select(func.max(Delivery.scheduled_for)).where(
-                    Delivery.subscription_id == sub.id, Delivery.status == "sent"
-                )
-            )
-
-    async def _mark(
-        self, delivery: int, status: str, now: dt.datetime, articles: int, note: str
+    async def _finish(
+        self,
+        delivery: int | None,
+        place: Place,
+        posted: Posted,
+        items: list[BriefItem],
+        now: dt.datetime,
+        note: str,
     ) -> None:
+        """After a post, in one transaction: the delivery marked, what the place was sent
+        remembered; a place that is gone turned off."""
+        digest_of = {a.id: a.digest for a in (self._listing or ())}
         async with self.db.session() as s, s.begin():
-            await s.execute(
-                update(Delivery)
-                .where(Delivery.id == delivery)
-                .values(status=status, sent_at=now, articles=articles, note=note)
-            )
-
-    async def _settle(
-        self, place: Place, posted: Posted, items: list[BriefItem], now: dt.datetime
-    ) -> None:
-        """After a post: remember what the place was sent, or turn off a place that is gone."""
+            if delivery is not None:
+                status = "sent" if posted == "sent" else "failed"
+                await s.execute(
+                    update(Delivery)
+                    .where(Delivery.id == delivery)
+                    .values(status=status, sent_at=now, articles=len(items), note=note)
+                )
+            if posted == "sent" and items:
+                rows = [
+                    {
+                        "platform": place.platform,
+                        "workspace": place.workspace,
+                        "channel": place.channel,
+                        "article_id": i.article.id,
+                        "digest": digest_of.get(i.article.id, i.article.id),
+                        "sent_at": now,
+                    }
+                    for i in items
+                ]
+                await s.execute(self._insert(SentArticle).values(rows).on_conflict_do_nothing())
         if posted == "gone":
             n = await self.subscriptions.disable_place(place, "the bot can no longer post there")
             log.warning(
@@ -322,23 +378,6 @@ class Scheduler:
                 place,
                 n,
             )
-            return
-        if posted != "sent" or not items:
-            return
-        digest_of = {a.id: a.digest for a in (self._listing or ())}
-        rows = [
-            {
-                "platform": place.platform,
-                "workspace": place.workspace,
-                "channel": place.channel,
-                "article_id": i.article.id,
-                "digest": digest_of.get(i.article.id, i.article.id),
-                "sent_at": now,
-            }
-            for i in items
-        ]
-        async with self.db.session() as s, s.begin():
-            await s.execute(self._insert(SentArticle).values(rows).on_conflict_do_nothing())
 
     # --- alerts -------------------------------------------------------------------------------
     async def _alerts(self, now: dt.datetime) -> list[float]:
@@ -418,20 +457,50 @@ class Scheduler:
                 .where(PendingAlert.id.in_([p.id for p in pending]))
                 .values(posted_at=now)
             )
-        from bot.digest.compose import fresh, sent_to
-
         digests = {a.id: a.digest for a in (self._listing or ())}
         ids = list(dict.fromkeys(p.article_id for p in pending))
         items = fresh(await self.core.select(ids), digests, await sent_to(self.db, place))
         if not items:
             return
         topics = [p.topic for p in pending if p.article_id in {i.article.id for i in items}]
-        async with self._slots:
-            posted = await self.posters[place.platform].post(place, compose_alert(items, topics))
-        await self._settle(place, posted, items, self.clock())
+        # Not behind the digests' slots: an alert is news now, at most one per place per interval.
+        posted = await self.posters[place.platform].post(place, compose_alert(items, topics))
+        await self._finish(None, place, posted, items, self.clock(), posted)
         if posted == "sent":
             self.posted += 1
             log.info("Alert posted to %s: %d new articles", place, len(items))
+
+
+class _Batch:
+    """What the digests due in one round share: the articles first seen after each time, and
+    the corpus's answer for each (articles, topic) asked (a thousand digests on five topics ask
+    the core five times, not a thousand)."""
+
+    def __init__(self, scheduler: Scheduler) -> None:
+        self.scheduler = scheduler
+        self._known: asyncio.Task[list[tuple[str, str, dt.datetime]]] | None = None
+        self._selects: dict[tuple[frozenset[str], str], asyncio.Task[list[BriefItem]]] = {}
+
+    async def _load(self) -> list[tuple[str, str, dt.datetime]]:
+        async with self.scheduler.db.session() as s:
+            rows = await s.execute(
+                select(KnownArticle.article_id, KnownArticle.digest, KnownArticle.first_seen)
+            )
+            return [(a, d, t) for a, d, t in rows]
+
+    async def new_since(self, since: dt.datetime) -> dict[str, str]:
+        """Articles first seen after ``since``: id → text digest."""
+        if self._known is None:
+            self._known = asyncio.ensure_future(self._load())
+        return {a: d for a, d, t in await self._known if t > since}
+
+    async def select(self, new: dict[str, str], topic: str | None) -> list[BriefItem]:
+        key = (frozenset(new), (topic or "").lower())
+        if key not in self._selects:
+            self._selects[key] = asyncio.ensure_future(
+                self.scheduler.core.select(sorted(new), topic)
+            )
+        return list(await self._selects[key])
 
 
 def _first_seen(article: Listed, now: dt.datetime) -> dt.datetime:

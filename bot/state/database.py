@@ -13,7 +13,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import Column, MetaData, String, Table, event, text
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 from sqlalchemy.ext.asyncio import (
@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from bot.errors import ConfigError
-from bot.state.schema import HEAD
+from bot.state.schema import HEAD, Base
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +99,9 @@ class Database:
             connect_args["timeout"] = lock_timeout
         else:
             connect_args["timeout"] = 10  # asyncpg: seconds to connect
-        engine = create_async_engine(url, connect_args=connect_args, pool_pre_ping=True)
+        # A pooled PostgreSQL connection may have been dropped by the server: pinged first.
+        remote = url.get_backend_name() != "sqlite"
+        engine = create_async_engine(url, connect_args=connect_args, pool_pre_ping=remote)
         if engine.dialect.name == "sqlite":
             event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         db = cls(engine)
@@ -162,11 +164,29 @@ def _revision(conn: Connection) -> str | None:
 
 
 def _upgrade(conn: Connection) -> None:
+    revision = _revision(conn)
+    if revision == HEAD:
+        return  # another process migrated while we waited for the lock
+    if revision is None and not conn.dialect.get_table_names(conn):
+        # An empty database: the tables as the models declare them, stamped at HEAD (what
+        # Alembic's migrations make, a test checks), without Alembic's import and its steps.
+        Base.metadata.create_all(conn)
+        version = Table(
+            "alembic_version",
+            MetaData(),
+            Column("version_num", String(32), primary_key=True),
+        )
+        version.create(conn)
+        conn.execute(version.insert().values(version_num=HEAD))
+        return
+    migrate(conn)
+
+
+def migrate(conn: Connection) -> None:
+    """Alembic's upgrade to HEAD on ``conn``."""
     from alembic import command
     from alembic.config import Config
 
-    if _revision(conn) == HEAD:
-        return  # another process migrated while we waited for the lock
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = conn

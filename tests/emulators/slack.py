@@ -30,6 +30,7 @@ import hmac
 import itertools
 import json
 import time
+import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -416,7 +417,8 @@ def _event_callback(template: str, event: dict[str, Any], event_id: str | None) 
     ts = payload["event"]["ts"]
     payload["event"]["event_ts"] = ts
     payload["event"]["blocks"] = _rich_text(payload["event"].get("text", ""))
-    payload["event_id"] = event_id or f"Ev{next(_ids):010d}"
+    # Unique across runs, as Slack's are: a bot remembers the ids it has seen in its database.
+    payload["event_id"] = event_id or f"Ev{next(_ids):04d}{uuid.uuid4().hex[:12].upper()}"
     payload["event_time"] = int(float(ts))
     return payload
 

@@ -57,7 +57,7 @@ async def test_a_console_digest_is_printed_at_its_time(
 
 def test_subscriptions_survive_a_restart_of_briefbot_chat(write_article: WriteArticle) -> None:
     folder = write_article("a.md", "Chega backs the budget", "2026-12-07", BODY)
-    env = {"BRIEFBOT_CORPUS": str(folder)}
+    env = {"BRIEFBOT_CORPUS": str(folder), "BRIEFBOT_DATABASE_URL": ""}  # the default place
     first = briefbot("chat", cwd=folder, stdin="/digest alert chega\n", **env)
     assert first.returncode == 0, first.stderr
     assert "Subscribed: #1 alert: new articles on chega" in flat(first.stdout)

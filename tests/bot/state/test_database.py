@@ -97,3 +97,51 @@ async def test_postgresql_gets_the_same_schema_even_when_two_processes_start_at_
     await first.close()
     await second.close()
     assert version == HEAD
+
+
+async def test_alembics_migrations_make_the_schema_the_models_declare(tmp_path: Path) -> None:
+    """A new database is made from the models and stamped; one at an older revision is
+    migrated by Alembic: both must be the same schema."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from bot.state.database import migrate
+    from bot.state.schema import Base
+
+    engine = create_async_engine(sqlite_url(tmp_path / "migrated.db"))
+    async with engine.begin() as conn:
+        await conn.run_sync(migrate)
+        diff = await conn.run_sync(
+            lambda c: compare_metadata(MigrationContext.configure(c), Base.metadata)
+        )
+    await engine.dispose()
+    assert diff == []
+    made = await Database.open(sqlite_url(tmp_path / "made.db"))
+    async with made.engine.connect() as conn:
+        diff = await conn.run_sync(
+            lambda c: compare_metadata(MigrationContext.configure(c), Base.metadata)
+        )
+        version = (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalar()
+    await made.close()
+    assert diff == [] and version == HEAD
+
+
+async def test_alembics_migrations_run_on_postgresql_too(postgres_url: str) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from bot.state.database import migrate, parse_url
+    from bot.state.schema import Base
+
+    engine = create_async_engine(parse_url(postgres_url))
+    async with engine.begin() as conn:
+        await conn.run_sync(migrate)
+        diff = await conn.run_sync(
+            lambda c: compare_metadata(MigrationContext.configure(c), Base.metadata)
+        )
+    await engine.dispose()
+    assert diff == []
+    db = await Database.open(postgres_url)  # at HEAD: opened as it is
+    await db.close()

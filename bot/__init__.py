@@ -71,7 +71,7 @@ if TYPE_CHECKING:
     from bot.ingest import ingest as ingest_urls
     from bot.ingest.poller import log_report
     from bot.live import LiveEngine
-    from bot.state import Database, Memory
+    from bot.state import Database, Memory, Turns
     from bot.state.database import default_url
     from bot.text.question import is_follow_up
 
@@ -117,6 +117,7 @@ __all__ = [
     "StopRequest",
     "TextReply",
     "Timing",
+    "Turns",
     "Unreachable",
     "__version__",
     "check_topic",
@@ -166,6 +167,7 @@ _LAZY = {
     "Feeds": ("bot.digest.feeds", "Feeds"),
     "Database": ("bot.state", "Database"),
     "Memory": ("bot.state", "Memory"),
+    "Turns": ("bot.state", "Turns"),
     "default_url": ("bot.state.database", "default_url"),
 }
 

@@ -6,7 +6,7 @@ import logging
 import re
 
 from bot.api import Core
-from bot.followup import Conversations, Turn, rewrite
+from bot.followup import Conversations, Turn, TurnStore, rewrite
 from bot.models import AnswerReply, BriefingReply, Reply, TextReply
 from bot.wording import plural
 
@@ -76,12 +76,20 @@ class Chat:
     """Routes one message to the engine: a question, ``/brief [topic]``, ``/sources``, ``/help``."""
 
     def __init__(
-        self, engine: Core, conversations: Conversations | None = None, *, digests: bool = False
+        self,
+        engine: Core,
+        conversations: Conversations | None = None,
+        *,
+        digests: bool = False,
+        turns: TurnStore | None = None,
     ) -> None:
-        """``digests``: the adapter takes /digest (a database is open), so /help tells of it."""
+        """``digests``: the adapter takes /digest (a database is open), so /help tells of it.
+        ``turns``: where each conversation's last turn is also kept (the database), so a
+        follow-up is read with it after a restart."""
         self.engine = engine
         self.conversations = conversations or Conversations()
         self.digests = digests
+        self.turns = turns
 
     async def handle(self, text: str, conversation: str | None = None) -> Reply:
         """Turn one user message into a reply; never raises for bad input. ``conversation``:
@@ -112,7 +120,7 @@ class Chat:
         answer says how it was read."""
         if not question.strip():
             return TextReply(kind="help", text=await self.help_text())
-        previous = self.conversations.last(conversation) if conversation else None
+        previous = await self._last(conversation) if conversation else None
         meant = rewrite(question, previous) if previous else None
         answer = await self.engine.ask(meant or question)
         if meant:
@@ -122,10 +130,26 @@ class Chat:
         if conversation and answer.answered:
             first = answer.passages[0]
             words = " ".join(first.quote[a:b] for a, b in first.highlight[:1])
-            self.conversations.remember(
-                conversation, Turn(meant or question, words, first.article.title)
-            )
+            turn = Turn(meant or question, words, first.article.title)
+            self.conversations.remember(conversation, turn)
+            if self.turns is not None:
+                try:
+                    await self.turns.remember(conversation, turn.question, turn.answer, turn.title)
+                except Exception:
+                    log.exception("could not keep the conversation's turn in the database")
         return AnswerReply(answer=answer)
+
+    async def _last(self, conversation: str) -> Turn | None:
+        """The conversation's last turn: this process's, else the database's (a restart)."""
+        found = self.conversations.last(conversation)
+        if found is not None or self.turns is None:
+            return found
+        try:
+            kept = await self.turns.last(conversation)
+        except Exception:
+            log.exception("could not read the conversation's turn from the database")
+            return None
+        return Turn(*kept) if kept else None
 
     async def brief(self, topic: str | None = None) -> Reply:
         """The briefing, on a topic when one is given."""

@@ -26,6 +26,7 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Protocol
 
 from bot.text.wordlists import STOPWORDS
 
@@ -138,6 +139,14 @@ def _with_subject(asked: str, subject: str, previous: Turn) -> str:
     if thing:
         return asked[: len(asked) - len(thing)] + subject
     return f"{asked} {subject}"
+
+
+class TurnStore(Protocol):
+    """Where last turns outlive the process (the database, :class:`bot.state.turns.Turns`)."""
+
+    async def last(self, key: str) -> tuple[str, str, str] | None: ...
+
+    async def remember(self, key: str, question: str, answer: str, title: str) -> None: ...
 
 
 class Conversations:

@@ -352,7 +352,13 @@ async def _run(settings: AppSettings, engine: Core, deliveries: Deliveries) -> i
         from handlers.discord import serve as serve_discord
 
         tasks.append(
-            serve_discord(settings, engine, digests=deliveries.digests, feeds=deliveries.feeds)
+            serve_discord(
+                settings,
+                engine,
+                digests=deliveries.digests,
+                feeds=deliveries.feeds,
+                turns=deliveries.turns,
+            )
         )
     if not tasks:
         from handlers.console import ConsoleSession

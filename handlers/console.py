@@ -90,7 +90,8 @@ class ConsoleSession:
         *,
         deliveries: Deliveries | None = None,
     ) -> None:
-        self.chat = Chat(engine, digests=deliveries is not None)
+        turns = deliveries.turns if deliveries is not None else None
+        self.chat = Chat(engine, digests=deliveries is not None, turns=turns)
         self.console = console or Console(highlight=False)
         self.history: list[str] = []
         self.deliveries = deliveries

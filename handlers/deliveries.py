@@ -14,9 +14,10 @@ import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-from bot import Core, Database, Digests, Feeds, Memory, Scheduler, Settings, Timing
+from bot import Core, Database, Digests, Feeds, Memory, Scheduler, Settings, Timing, Turns
 
 log = logging.getLogger(__name__)
+CONVERSATION_TTL_S = 6 * 3600.0  # as the in-memory conversations keep them
 
 
 @dataclass
@@ -26,6 +27,7 @@ class Deliveries:
     scheduler: Scheduler
     digests: Digests
     feeds: Feeds
+    turns: Turns | None = None  # each conversation's last turn, for follow-ups after a restart
 
 
 @contextlib.asynccontextmanager
@@ -51,6 +53,7 @@ async def open_deliveries(settings: Settings, core: Core) -> AsyncIterator[Deliv
     feeds = Feeds(db, settings.feed_urls, can_poll=corpus.is_dir())
     try:
         async with scheduler:
-            yield Deliveries(db, Memory(db), scheduler, digests, feeds)
+            turns = Turns(db, ttl_s=CONVERSATION_TTL_S)
+            yield Deliveries(db, Memory(db), scheduler, digests, feeds, turns)
     finally:
         await db.close()

@@ -10,5 +10,6 @@ SQLAlchemy.
 
 from bot.state.database import Database, default_url
 from bot.state.memory import Memory
+from bot.state.turns import Turns
 
-__all__ = ["Database", "Memory", "default_url"]
+__all__ = ["Database", "Memory", "Turns", "default_url"]

@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 #: Every revision this code knows, oldest first: a database at one of them is upgraded.
-KNOWN = ("0001",)
+KNOWN = ("0001", "0002")
 DATABASE_FILE = "briefbot.db"
 HINT = "set BRIEFBOT_DATABASE_URL (see .env.example)"
 # PostgreSQL: one lock id for "migrating briefbot's schema", so two processes starting together

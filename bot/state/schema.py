@@ -23,7 +23,7 @@ from sqlalchemy.types import TypeDecorator
 
 #: The newest migration (``migrations/versions``); a database at another revision that this
 #: code does not know was made by a newer briefbot. A test holds it to Alembic's own head.
-HEAD = "0001"
+HEAD = "0002"
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -181,3 +181,16 @@ class Feed(Base):
     url: Mapped[str] = mapped_column(Text, primary_key=True)
     added_by: Mapped[str] = mapped_column(String(64), default="")
     added_at: Mapped[dt.datetime] = mapped_column(UTC)
+
+
+class Turn(Base):
+    """The last answered question of a conversation (a thread, a DM, a person in a channel),
+    so that "and when?" is read with it after a restart too; pruned when old."""
+
+    __tablename__ = "turns"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    question: Mapped[str] = mapped_column(Text)
+    answer: Mapped[str] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(Text)
+    at: Mapped[dt.datetime] = mapped_column(UTC, index=True)

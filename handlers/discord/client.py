@@ -14,7 +14,7 @@ import discord
 import yarl
 from discord import app_commands
 
-from bot import BriefbotError, Chat, ConfigError, Core, Digests, Feeds
+from bot import BriefbotError, Chat, ConfigError, Core, Digests, Feeds, Turns
 from handlers.discord import digests as digest_commands
 from handlers.discord.commands import add_commands
 from handlers.discord.embeds import NO_PINGS, reply_embed, text_embed
@@ -82,6 +82,7 @@ class BriefBot(discord.Client):
         defer_after: float = DEFER_AFTER,
         digests: Digests | None = None,
         feeds: Feeds | None = None,
+        turns: Turns | None = None,
         **kwargs: Any,
     ) -> None:
         intents = discord.Intents.none()
@@ -98,7 +99,7 @@ class BriefBot(discord.Client):
         super().__init__(**kwargs)
         self.settings = settings
         self.engine = engine
-        self.chat = Chat(engine)
+        self.chat = Chat(engine, turns=turns)
         self.responder = Responder(engine, defer_after)
         self.tree = app_commands.CommandTree(self)
         self.tree.error(self.on_app_command_error)
@@ -208,13 +209,14 @@ def build_bot(
     *,
     digests: Digests | None = None,
     feeds: Feeds | None = None,
+    turns: Turns | None = None,
     **kwargs: Any,
 ) -> BriefBot:
     """The configured client, not yet connected; with ``digests``, ``/digest`` too (and the
     scheduler's :class:`DiscordPoster` posts through it). ``kwargs`` go to discord.Client
     (tests pass ``guild_ready_timeout``) or ``defer_after``."""
     apply_endpoints(settings)
-    return BriefBot(settings, engine, digests=digests, feeds=feeds, **kwargs)
+    return BriefBot(settings, engine, digests=digests, feeds=feeds, turns=turns, **kwargs)
 
 
 async def serve(
@@ -222,13 +224,14 @@ async def serve(
     engine: Core,
     digests: Digests | None = None,
     feeds: Feeds | None = None,
+    turns: Turns | None = None,
 ) -> None:
     """Run the Discord bot until cancelled; DISCORD_TOKEN is checked before any network use,
     and a Discord that cannot be reached (after a few tries) stops it naming the URL. With
     ``digests`` (a database is configured), ``/digest`` is offered and the scheduler's
     :class:`DiscordPoster` posts through this client."""
     (token,) = settings.require("discord_token")
-    bot = build_bot(settings, engine, digests=digests, feeds=feeds)
+    bot = build_bot(settings, engine, digests=digests, feeds=feeds, turns=turns)
     api = discord.http.Route.BASE
     await retrying(lambda: _reach(api), "Discord", api, UNREACHABLE_HINT)
     try:

@@ -62,6 +62,33 @@ def place_of(interaction: discord.Interaction) -> Place:
     )
 
 
+#: What posting a digest takes in a channel (a thread needs Send Messages in Threads instead).
+POSTING = {
+    "view_channel": "View Channel",
+    "send_messages": "Send Messages",
+    "embed_links": "Embed Links",
+}
+
+
+def cannot_post(interaction: discord.Interaction) -> str | None:
+    """Why the bot could not post digests where the command was used (the permissions Discord
+    says it has there), or None. A DM always takes the bot's posts."""
+    if interaction.guild_id is None:
+        return None
+    have = interaction.app_permissions
+    needed = dict(POSTING)
+    if isinstance(interaction.channel, discord.Thread):
+        del needed["send_messages"]
+        needed["send_messages_in_threads"] = "Send Messages in Threads"
+    missing = [label for name, label in needed.items() if not getattr(have, name)]
+    if not missing:
+        return None
+    return (
+        f"I cannot post in this channel (I lack {', '.join(missing)} here): give my role "
+        "those permissions in this channel, then subscribe again."
+    )
+
+
 def schedule_text(days: str, time: str, topic: str | None, quiet: bool) -> str:
     """The options as the words ``/digest`` reads, so Discord's schedules follow the same rules
     (and errors) as Slack's: ``weekdays 7:30pm quietly on japan``."""
@@ -113,6 +140,9 @@ def digest_group(digests: Digests, core: Core, responder: Responder) -> app_comm
         quiet: bool = False,
     ) -> None:
         zone = zone.strip() if zone and zone.strip() else None
+        if (why := cannot_post(interaction)) is not None:
+            await refuse(interaction, why)
+            return
         if not time.strip()[:1].isdigit():
             # The words parser would read "quiet" or "UTC" typed as the time as something else
             # (and fall back to 08:00): a time option holds a time, or is refused.
@@ -123,6 +153,9 @@ def digest_group(digests: Digests, core: Core, responder: Responder) -> app_comm
     @group.command(name="alert", description="Post each new article on a topic here")
     @app_commands.describe(topic="A topic, name or tag")
     async def alert(interaction: discord.Interaction, topic: str) -> None:
+        if (why := cannot_post(interaction)) is not None:
+            await refuse(interaction, why)
+            return
         try:
             request = AlertRequest(topic=check_topic(topic))
         except ScheduleError as exc:

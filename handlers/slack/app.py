@@ -121,7 +121,8 @@ def build_app(
         # Socket Mode payloads arrive over an authenticated WebSocket and carry no signature.
         request_verification_enabled=not socket_mode,
     )
-    SlackBot(Chat(engine, digests=deliveries is not None), deliveries).register(app)
+    turns = deliveries.turns if deliveries is not None else None
+    SlackBot(Chat(engine, digests=deliveries is not None, turns=turns), deliveries).register(app)
     if deliveries is not None:
         deliveries.scheduler.posters["slack"] = SlackPoster(app.client)
         deliveries.scheduler.wake()

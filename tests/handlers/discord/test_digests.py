@@ -387,3 +387,15 @@ async def test_once_connected_the_bot_adds_its_poster_to_the_scheduler(
         now[0] = MONDAY.replace(hour=8, second=1)
         await scheduler.tick()
     assert len(discord_emulator.channel_messages[CHANNEL_ID]) == 1
+
+
+async def test_a_channel_the_bot_cannot_post_in_is_refused_with_what_to_do(rig: Rig) -> None:
+    payload = rig.emulator.command("digest", subcommand="schedule", time="08:00")
+    send_messages = 1 << 11
+    payload["app_permissions"] = str(int(payload["app_permissions"]) & ~send_messages)
+    call = await rig.emulator.interact(payload)
+    message = await call.message()
+    assert message["flags"] & EPHEMERAL
+    text = only_embed(message)["description"]
+    assert text.startswith("Sorry, I cannot post in this channel (I lack Send Messages here)")
+    assert (await rig.reply("list")).startswith("No digests or alerts here")

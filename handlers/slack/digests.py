@@ -34,8 +34,8 @@ log = logging.getLogger(__name__)
 #: chat.postMessage errors that mean this place will never take a post again as things stand.
 GONE = {"channel_not_found", "not_in_channel", "is_archived", "channel_is_archived"}
 NOT_IN_CHANNEL = (
-    "I am not in this channel, so I could not post there: add me with /invite @briefbot "
-    "(or the channel's Integrations tab), then subscribe again."
+    "I cannot post in this channel: I am not in it (add me with /invite @briefbot, or the "
+    "channel's Integrations tab, then subscribe again), or it is archived."
 )
 
 
@@ -87,7 +87,7 @@ async def user_zone(client: AsyncWebClient, user: str) -> str | None:
 
 
 async def can_post(client: AsyncWebClient, channel: str) -> bool:
-    """Whether the bot is in ``channel`` (a DM with it always is)."""
+    """Whether the bot is in ``channel`` and may post there (a DM with it always is)."""
     if channel.startswith("D"):
         return True
     try:
@@ -100,7 +100,9 @@ async def can_post(client: AsyncWebClient, channel: str) -> bool:
     except (aiohttp.ClientError, TimeoutError):
         return True
     info: Any = response.get("channel") or {}
-    return bool(info.get("is_member", True)) if isinstance(info, dict) else True
+    if not isinstance(info, dict):
+        return True
+    return bool(info.get("is_member", True)) and not info.get("is_archived")
 
 
 async def digest_command(

@@ -13,11 +13,20 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
+from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.models import ArticleRef, BriefItem
+from bot.models import ArticleRef, BriefItem, Place
 from handlers.deliveries import Deliveries
 from handlers.slack.blocks import MAX_BLOCKS, digest_messages
-from tests.emulators.slack import CHANNEL_ID, USER_ID, mention, message_error, slash_command
+from tests.emulators.slack import (
+    BOT_TOKEN,
+    CHANNEL_ID,
+    USER_ID,
+    SlackEmulator,
+    mention,
+    message_error,
+    slash_command,
+)
 from tests.fakes import FakeEngine
 from tests.handlers.deliveries_setup import Clock, open_test_deliveries
 from tests.handlers.slack_setup import HttpBot, canned, section_texts
@@ -199,3 +208,36 @@ async def test_feeds_are_changed_by_workspace_admins_only(
     bot.emulator.users[USER_ID]["is_owner"] = False
     assert "1. https://news.example/feed.xml" in await feeds("list")
     assert await d.feeds.urls() == ["https://news.example/feed.xml"]
+
+
+async def test_an_archived_channel_is_refused(
+    start_bot: StartBot, deliveries: tuple[Deliveries, Clock, FakeEngine]
+) -> None:
+    bot = await start_bot(deliveries=deliveries[0])
+    bot.emulator.channels["C777"] = {"id": "C777", "is_member": True, "is_archived": True}
+    reply = await digest(bot, "alert japan", channel_id="C777")
+    assert "it is archived" in section_texts(reply)[0]
+
+
+async def test_an_article_file_added_is_alerted_in_slack(
+    slack_emulator: SlackEmulator, tmp_path: Path, write_article: Callable[..., Path]
+) -> None:
+    from bot.live import LiveEngine
+    from handlers.deliveries import open_deliveries
+    from handlers.slack.digests import SlackPoster
+    from tests.conftest import make_settings
+
+    folder = write_article("a.md", "Old news", "2026-12-01", "Nothing about parties here.")
+    settings = make_settings(briefbot_corpus=folder)
+    live = LiveEngine.load(settings)
+    client = AsyncWebClient(token=BOT_TOKEN, base_url=slack_emulator.base_url)
+    place = Place(platform="slack", workspace="T111", channel=CHANNEL_ID)
+    async with open_deliveries(settings, live) as d, live:
+        d.scheduler.posters["slack"] = SlackPoster(client)
+        await d.digests.command("alert chega", place, by="U222")
+        await d.scheduler.tick()  # the baseline
+        write_article("b.md", "Chega backs the budget", "2026-12-07", "Chega will back it.")
+        [call] = await slack_emulator.wait_for("chat.postMessage", timeout=15)
+    blocks = call.body["blocks"]
+    assert blocks[0]["text"]["text"] == "*New on chega*"
+    assert "Chega backs the budget" in blocks[1]["text"]["text"]

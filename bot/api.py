@@ -6,6 +6,7 @@ concrete engine, so tests can hand them a small typed fake and type checkers hol
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Protocol
 
@@ -21,16 +22,23 @@ class Core(Protocol):
         acknowledge quickly should do so at once rather than wait."""
         ...
 
-    async def ask(self, question: str, *, limit: int | None = None) -> Answer:
+    async def ask(
+        self, question: str, *, limit: int | None = None, today: dt.date | None = None
+    ) -> Answer:
         """The best quoted passages for ``question``, or a "not found" answer with a hint.
+        ``today``: the asker's date, which "yesterday" or "last week" are read against
+        (default: this machine's).
 
         An over-long question is cut (``BRIEFBOT_MAX_QUESTION_CHARS``) and answered, with a
         ``notice`` saying so; adapters show the notice and apply no length rule of their own.
         """
         ...
 
-    async def brief(self, topic: str | None = None, *, limit: int | None = None) -> Briefing:
-        """The latest articles, or those on ``topic``, newest first, each with a lead."""
+    async def brief(
+        self, topic: str | None = None, *, limit: int | None = None, today: dt.date | None = None
+    ) -> Briefing:
+        """The latest articles, or those on ``topic``, newest first, each with a lead; time
+        words ("today", "since monday") read against ``today`` (default: this machine's)."""
         ...
 
     async def topics(self, prefix: str = "", limit: int = 25) -> list[str]:

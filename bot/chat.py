@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
+import zoneinfo
 
 from bot.api import Core
 from bot.followup import Conversations, Turn, TurnStore, rewrite
@@ -61,6 +63,17 @@ _GREETINGS = frozenset(
 )
 
 
+def today_in(zone: str | None) -> dt.date | None:
+    """The date now in ``zone`` (the asker's, where the platform gives it), or None (the
+    machine's is used) for none or a zone this machine does not know."""
+    if not zone:
+        return None
+    try:
+        return dt.datetime.now(zoneinfo.ZoneInfo(zone)).date()
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return None
+
+
 def _briefing_request(text: str) -> str | None:
     """The topic (and period) of a message that asks for a briefing, "" for none, or None when
     the message is a question to answer."""
@@ -91,30 +104,35 @@ class Chat:
         self.digests = digests
         self.turns = turns
 
-    async def handle(self, text: str, conversation: str | None = None) -> Reply:
+    async def handle(
+        self, text: str, conversation: str | None = None, *, zone: str | None = None
+    ) -> Reply:
         """Turn one user message into a reply; never raises for bad input. ``conversation``:
         the thread, DM or channel it came from, whose last answered question a follow-up
-        ("and when?") is read with."""
+        ("and when?") is read with; ``zone``: the asker's time zone, which "yesterday" and
+        "today" are read in."""
         text = (text or "").strip()
         if not text or text.lower().strip("!.? ") in _GREETINGS:
             return TextReply(kind="help", text=await self.help_text())
         command, _, rest = text.partition(" ")
         command = command.lower()
         if command == "/brief":
-            return await self.brief(rest)
+            return await self.brief(rest, zone=zone)
         if command == "/sources":
             return TextReply(kind="notice", text=self.sources_text())
         if command == "/ask":
-            return await self.ask(rest, conversation)
+            return await self.ask(rest, conversation, zone=zone)
         if command.startswith("/") and len(command) > 1 and command[1:].isalpha():
             return TextReply(
                 kind="help", text=f"Unknown command {command}. " + await self.help_text()
             )
         if (topic := _briefing_request(text)) is not None:
-            return await self.brief(topic)
-        return await self.ask(text, conversation)
+            return await self.brief(topic, zone=zone)
+        return await self.ask(text, conversation, zone=zone)
 
-    async def ask(self, question: str, conversation: str | None = None) -> Reply:
+    async def ask(
+        self, question: str, conversation: str | None = None, *, zone: str | None = None
+    ) -> Reply:
         """Answer a question; an empty one gets the help text. In a conversation, a follow-up
         that leans on the last answered question is asked as the question it means, and the
         answer says how it was read."""
@@ -122,7 +140,7 @@ class Chat:
             return TextReply(kind="help", text=await self.help_text())
         previous = await self._last(conversation) if conversation else None
         meant = rewrite(question, previous) if previous else None
-        answer = await self.engine.ask(meant or question)
+        answer = await self.engine.ask(meant or question, today=today_in(zone))
         if meant:
             answer.question = question
             read = f"Reading this as: {meant}"
@@ -151,10 +169,10 @@ class Chat:
             return None
         return Turn(*kept) if kept else None
 
-    async def brief(self, topic: str | None = None) -> Reply:
-        """The briefing, on a topic when one is given."""
+    async def brief(self, topic: str | None = None, *, zone: str | None = None) -> Reply:
+        """The briefing, on a topic when one is given; "today" read in ``zone``."""
         topic = (topic or "").strip() or None
-        return BriefingReply(briefing=await self.engine.brief(topic))
+        return BriefingReply(briefing=await self.engine.brief(topic, today=today_in(zone)))
 
     async def help_text(self) -> str:
         """What the bot does and its commands, with examples from the loaded corpus (its most

@@ -30,7 +30,7 @@ from bot.settings import Settings
 from bot.text.aliases import Aliases
 from bot.text.analyzer import Analyzer
 from bot.text.language import foreign_language
-from bot.text.period import split_period
+from bot.text.period import Named, Period, named_days, question_period, split_period
 from bot.text.question import prepare
 from bot.wording import plural
 
@@ -63,6 +63,49 @@ def _of_the_year(answer: Answer, years: set[str]) -> Answer:
     answer.hint = (
         f"Nothing in it is from {asked}; the closest is of {best.date.year}: “{best.title}” "
         f"({best.date.isoformat()})."
+    )
+    answer.answered, answer.passages = False, []
+    return answer
+
+
+#: Passages asked for when a time in the question may rule the first ones out.
+WIDE = 10
+
+
+def _limited(answer: Answer, limit: int) -> Answer:
+    answer.passages = answer.passages[:limit]
+    return answer
+
+
+def _in_period(answer: Answer, period: Period) -> Answer:
+    """Only passages of articles dated in ``period``; none: not answered, naming the closest."""
+    if not answer.answered:
+        return answer
+    kept = [p for p in answer.passages if period.holds(p.article.date)]
+    if kept:
+        answer.passages = kept
+        return answer
+    best = answer.passages[0].article
+    answer.hint = (
+        f"Nothing in it is dated {period.label}; the closest is “{best.title}” "
+        f"({best.date.isoformat()})."
+    )
+    answer.answered, answer.passages = False, []
+    return answer
+
+
+def _on_named(answer: Answer, named: list[Named]) -> Answer:
+    """Only passages that say the month or weekday asked, or are dated then."""
+    if not answer.answered:
+        return answer
+    kept = [p for p in answer.passages if all(n.holds(p.article.date, p.quote) for n in named)]
+    if kept:
+        answer.passages = kept
+        return answer
+    best = answer.passages[0].article
+    asked = " and ".join(n.name for n in named)
+    answer.hint = (
+        f"Nothing in it is about {asked}; the closest is “{best.title}” ({best.date.isoformat()})."
     )
     answer.answered, answer.passages = False, []
     return answer
@@ -170,11 +213,36 @@ class Engine:
         quickly does so at once. (Every call runs in a worker thread, whatever the size.)"""
         return len(self.index) > self.settings.briefbot_offload_passages
 
-    async def ask(self, question: str, *, limit: int | None = None) -> Answer:
-        """Answer ``question`` with the best quoted passages, or say nothing answers it."""
-        return await asyncio.to_thread(self.ask_sync, question, limit=limit)
+    async def ask(
+        self, question: str, *, limit: int | None = None, today: dt.date | None = None
+    ) -> Answer:
+        """Answer ``question`` with the best quoted passages, or say nothing answers it;
+        "yesterday" or "last week" in it read against ``today`` (default: this machine's)."""
+        return await asyncio.to_thread(self.ask_sync, question, limit=limit, today=today)
 
-    def _answer(self, text: str, limit: int) -> Answer:
+    def _answer(self, text: str, limit: int, today: dt.date) -> Answer:
+        """The answer, checked against the times the question names: a relative period
+        ("yesterday", "last week": the article's date must fall in it), a month or weekday
+        ("in March", "on Tuesday": the passage says it or is dated then), a year."""
+        period, bare = question_period(text, today)
+        if period is not None:
+            wide = self._answer_of_years(bare, max(limit, WIDE))
+            return _limited(_in_period(wide, period), limit)
+        named = named_days(text)
+        answer = self._answer_of_years(text, max(limit, WIDE) if named else limit)
+        if not named:
+            return answer
+        kept = _on_named(answer, named)
+        if not kept.answered:
+            plain = text
+            for n in named:
+                plain = plain.replace(n.phrase, " ")
+            again = _on_named(self._answer_of_years(" ".join(plain.split()), WIDE), named)
+            if again.answered or again.hint:
+                kept = again
+        return _limited(kept, limit)
+
+    def _answer_of_years(self, text: str, limit: int) -> Answer:
         """The answerer's answer; for a question naming a year, only passages of that year
         (:func:`_of_the_year`), searched again without the year when none is: an article
         rarely writes its own year, so "in 2026" is a condition, not a word to find."""
@@ -191,14 +259,16 @@ class Engine:
             return again
         return kept
 
-    def ask_sync(self, question: str, *, limit: int | None = None) -> Answer:
+    def ask_sync(
+        self, question: str, *, limit: int | None = None, today: dt.date | None = None
+    ) -> Answer:
         """The synchronous core of :meth:`ask` (for batch tools and benchmarks)."""
         started = time.perf_counter()
         # Lone surrogates (undecodable bytes read with surrogateescape) cannot be encoded as JSON.
         question = _LONE_SURROGATE.sub("\ufffd", question or "")
         limit = limit or self.settings.briefbot_answers
         text, notice = prepare(question, self.settings.briefbot_max_question_chars)
-        answer = self._answer(text, limit)
+        answer = self._answer(text, limit, today or dt.date.today())
         answer.question, answer.notice = question, notice
         answer.articles_searched = len(self.articles)
         # Asked when nothing answers (the model loads in about a second, once), or when letters
@@ -216,10 +286,12 @@ class Engine:
         answer.took_ms = round((time.perf_counter() - started) * 1000, 3)
         return answer
 
-    async def brief(self, topic: str | None = None, *, limit: int | None = None) -> Briefing:
+    async def brief(
+        self, topic: str | None = None, *, limit: int | None = None, today: dt.date | None = None
+    ) -> Briefing:
         """The latest articles, or those on ``topic``, newest first, each with a lead; time
         words in ``topic`` ("today", "this week japan", "since monday") narrow it by date."""
-        return await asyncio.to_thread(self.brief_sync, topic, limit=limit)
+        return await asyncio.to_thread(self.brief_sync, topic, limit=limit, today=today)
 
     def brief_sync(
         self, topic: str | None = None, *, limit: int | None = None, today: dt.date | None = None

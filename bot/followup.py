@@ -15,6 +15,21 @@ What leans, on purpose a few plain rules:
 * a bare question word, or one with a single word of its own ("and when?", "who scored?"): that
   question asked of the previous one's statement, its answer put in for "who"/"what".
 
+What a pronoun or a question leans on is kept short, so that the follow-up's own words decide
+which passage answers it, not the previous question's (whose passage holds all of them):
+
+* "she"/"he" after a "who" or "which" question means the person it found: its answer's full
+  name ("who brought the case?" ... "where is he from?");
+* "they"/"them"/"their" mean the previous question's names when it has some (a team, a
+  company, two leaders), else its last noun phrase;
+* a noun phrase ends before the verb of a "did/does/will" question ("how deep was it?" after
+  "when did the earthquake hit?": the earthquake, not "the earthquake hit");
+* a question with one word of its own ("who voted against?", "who was the captain?") is asked
+  of the previous question's subject: its names (and its answer, when a name), else its last
+  noun phrase, not of its whole statement;
+* ``and X`` with a short noun phrase and no question word ("and the screen?", "and Takaichi?")
+  is ``what about X``; a thing (no name) replaces the previous question's last noun phrase.
+
 :class:`Conversations` keeps the last answered turn per conversation (a Slack thread, a DM, a
 Discord channel, the console), capped and expiring.
 """
@@ -41,8 +56,16 @@ _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 _PERSON = {"she", "he", "her", "him", "his", "hers"}
 _THING = {"it", "its", "they", "them", "their", "that", "this", "there"}
 _WH = {"who", "whom", "whose", "what", "when", "where", "why", "how", "which"}
-_DETERMINER = re.compile(r"\b(?:the|a|an|this|that|these|those|its|their|her|his)\s", re.I)
+_PLURAL = {"they", "them", "their", "theirs"}
+_DETERMINER = re.compile(
+    r"\b(?:(?i:the|a|an|this|that|these|those|its|their|her|his)|[A-Z][\w.-]*['’]s)\s"
+)
 _NAME = re.compile(r"\b[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*)*")
+_POSSESSIVE = re.compile(r"['’]s?$")
+# Auxiliaries after which a question's last word is its verb ("when did the quake hit").
+_DO = {"do", "does", "did", "will", "would", "can", "could", "should", "may", "might", "must"}
+_BE = {"is", "are", "was", "were"}
+_AND_X_WORDS = 4  # "and the new screen?" at most: longer, it is a question of its own
 
 
 @dataclass(frozen=True)
@@ -56,33 +79,49 @@ class Turn:
 
 def rewrite(text: str, previous: Turn) -> str | None:
     """The question ``text`` means after ``previous``, or None when it stands alone."""
-    core = _OPENERS.sub("", text.strip()).strip()
+    stripped = text.strip()
+    core = _OPENERS.sub("", stripped).strip()
     if not core:
         return None
     asked = previous.question.strip().rstrip("?!. ")
-    about = _ABOUT.match(core.rstrip("?!. "))
+    bare = core.rstrip("?!. ")
+    words = _WORD.findall(core)
+    lower = [w.lower() for w in words]
+    about = _ABOUT.match(bare)
+    if about is None and core != stripped and _and_x(lower):
+        about = re.match(r"(?P<x>.+)", bare)  # "and the screen?": what about the screen
     if about:
         return _with_subject(asked, about.group("x"), previous) + "?"
-    words = _WORD.findall(core)
     if _names(core, first_word=True):
         return None  # its own names: it stands alone
-    lower = [w.lower() for w in words]
     own = [w for w in lower if w not in STOPWORDS and w not in _WH]
     pronouns = [w for w in lower if w in _PERSON or w in _THING]
-    bare = core.rstrip("?!. ")
     if pronouns:
         out = bare
         for p in dict.fromkeys(pronouns):
-            ref = _person(previous) if p in _PERSON else _thing(asked)
+            if p in _PERSON:
+                ref = _person(previous)
+            elif p in _PLURAL:
+                ref = _group(asked) or _thing(asked)
+            else:
+                ref = _thing(asked)
             if ref:
                 out = re.sub(rf"\b{p}\b", ref, out, flags=re.I)
         return out + "?" if out != bare else None
     if len(own) <= 1 and lower and lower[0] in _WH:
-        statement = _statement(asked, previous)
         if lower[0] in {"when", "where", "why"} and len(lower) == 1:
+            statement = _statement(asked, previous)
             return f"{bare} {statement}?"  # "when Napoli won the champions league?"
-        return f"{bare} ({statement})?"
+        return f"{bare} ({_subject(asked, previous)})?"
     return None
+
+
+def _and_x(lower: list[str]) -> bool:
+    """Whether the words after an "and" are a short noun phrase alone (no question word, no
+    verb we know of): "and the screen", "and Takaichi"."""
+    if not lower or len(lower) > _AND_X_WORDS or lower[0] in _WH:
+        return False
+    return not any(w in _DO or w in _BE or w in _PERSON or w in _THING for w in lower)
 
 
 def _names(text: str, *, first_word: bool = False) -> list[str]:
@@ -95,12 +134,24 @@ def _names(text: str, *, first_word: bool = False) -> list[str]:
     return [f for f in found if f.lower() not in STOPWORDS]
 
 
+def _plain(name: str) -> str:
+    """A name without its possessive ("Harbour City's": Harbour City)."""
+    return _POSSESSIVE.sub("", name)
+
+
 def _person(previous: Turn) -> str | None:
-    """A name in the previous question, else the first word of its article's title when
-    capitalised (titles lead with their subject), else its answer when that is a name."""
+    """After a "who"/"which" question, the full name (two words or more) in its answer (the
+    person it found); else a name in the previous question, else the first word of its
+    article's title when capitalised (titles lead with their subject), else its answer when
+    that is a name."""
+    first = previous.question.strip().split(maxsplit=1)[:1]
+    if first and first[0].lower() in {"who", "whom", "which"}:
+        found = [n for n in _names(previous.answer) if len(n.split()) > 1]
+        if found:
+            return _plain(max(found, key=lambda n: len(n.split())))
     names = _names(previous.question, first_word=True)
     if names:
-        return names[0]
+        return _plain(names[0])
     head = previous.title.split()[0].strip(",:;") if previous.title.split() else ""
     if head[:1].isupper() and head.lower() not in STOPWORDS:
         return head
@@ -108,13 +159,40 @@ def _person(previous: Turn) -> str | None:
     return answer if answer and _names(answer) == [answer] else None
 
 
+def _group(asked: str) -> str | None:
+    """What "they" means: the previous question's names ("Takaichi and Trump")."""
+    names = [_plain(n) for n in _names(asked, first_word=True)]
+    return " and ".join(dict.fromkeys(names)) if names else None
+
+
 def _thing(asked: str) -> str | None:
-    """The last noun phrase: from the last determiner to the end ("the phone call")."""
+    """The last noun phrase: from the last determiner (or possessive name) to the end ("the
+    phone call"), less the verb that ends a "did/does/will" question ("when did the quake
+    hit": the quake)."""
     starts = [m.start() for m in _DETERMINER.finditer(asked)]
-    if starts:
-        return asked[starts[-1] :]
-    words = asked.split()
-    return " ".join(words[-2:]) if len(words) > 1 else None
+    if not starts:
+        words = asked.split()
+        return " ".join(words[-2:]) if len(words) > 1 else None
+    phrase = asked[starts[-1] :].split()
+    before = asked[: starts[-1]].split()
+    aux = before[-1].lower() if before else ""
+    if len(phrase) > 2 and (aux in _DO or (aux in _BE and phrase[-1].lower().endswith("ed"))):
+        phrase = phrase[:-1]
+    return " ".join(phrase)
+
+
+def _subject(asked: str, previous: Turn) -> str:
+    """What the previous question was about: its names, else its last noun phrase, with its
+    answer first when that is a name and it asked who or what; else its words."""
+    names = [_plain(n) for n in _names(asked, first_word=True)]
+    thing = None if names else _thing(asked)
+    first = asked.split(maxsplit=1)[:1]
+    answer = previous.answer.strip()
+    if first and first[0].lower() in {"who", "what", "which"} and _names(answer) == [answer]:
+        names.insert(0, answer)
+    if thing:
+        names.append(thing)
+    return ", ".join(dict.fromkeys(names)) if names else _statement(asked, previous)
 
 
 def _statement(asked: str, previous: Turn) -> str:
@@ -130,14 +208,16 @@ def _statement(asked: str, previous: Turn) -> str:
 
 
 def _with_subject(asked: str, subject: str, previous: Turn) -> str:
-    """The previous question with its first name replaced by ``subject`` (or about it)."""
+    """The previous question with its first name replaced by ``subject`` (or about it); a
+    subject with no name (a thing) replaces its last noun phrase when it has one."""
     subject = subject.strip()
     names = _names(asked, first_word=True)
-    if names:
-        return asked.replace(names[0], subject, 1)
     thing = _thing(asked)
+    if names and (_names(subject) or not thing or not _DETERMINER.search(asked)):
+        name = _plain(names[0])
+        return asked.replace(name, subject, 1)
     if thing:
-        return asked[: len(asked) - len(thing)] + subject
+        return asked[: asked.rindex(thing)] + subject + asked[asked.rindex(thing) + len(thing) :]
     return f"{asked} {subject}"
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -144,11 +145,15 @@ class LiveEngine:
     def offloads(self) -> bool:
         return self.engine.offloads
 
-    async def ask(self, question: str, *, limit: int | None = None) -> Answer:
-        return await self.engine.ask(question, limit=limit)
+    async def ask(
+        self, question: str, *, limit: int | None = None, today: dt.date | None = None
+    ) -> Answer:
+        return await self.engine.ask(question, limit=limit, today=today)
 
-    async def brief(self, topic: str | None = None, *, limit: int | None = None) -> Briefing:
-        return await self.engine.brief(topic, limit=limit)
+    async def brief(
+        self, topic: str | None = None, *, limit: int | None = None, today: dt.date | None = None
+    ) -> Briefing:
+        return await self.engine.brief(topic, limit=limit, today=today)
 
     async def topics(self, prefix: str = "", limit: int = 25) -> list[str]:
         return await self.engine.topics(prefix, limit)

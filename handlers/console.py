@@ -124,7 +124,8 @@ class ConsoleSession:
                 rest, by="console", admin=True, who="the operator"
             )
             return piece(done.text)
-        reply = await self.chat.handle(text, "console")  # one conversation: follow-ups
+        # One conversation (follow-ups), in this machine's time zone.
+        reply = await self.chat.handle(text, "console", zone=local_zone())
         if isinstance(reply, AnswerReply):  # commands and greetings are not questions
             self.history.append(text)
         return reply_text(reply)

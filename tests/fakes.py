@@ -42,7 +42,9 @@ class FakeEngine:
     questions: list[str] = field(default_factory=list)
     topics_briefed: list[str | None] = field(default_factory=list)
 
-    async def ask(self, question: str, *, limit: int | None = None) -> Answer:
+    async def ask(
+        self, question: str, *, limit: int | None = None, today: dt.date | None = None
+    ) -> Answer:
         self.questions.append(question)
         await self._work()
         return Answer(
@@ -53,7 +55,9 @@ class FakeEngine:
             articles_searched=self.corpus.articles,
         )
 
-    async def brief(self, topic: str | None = None, *, limit: int | None = None) -> Briefing:
+    async def brief(
+        self, topic: str | None = None, *, limit: int | None = None, today: dt.date | None = None
+    ) -> Briefing:
         self.topics_briefed.append(topic)
         await self._work()
         return Briefing(topic=topic, items=self.items, total_articles=self.corpus.articles)

@@ -16,7 +16,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-__all__ = ["Period", "split_period"]
+__all__ = ["Named", "Period", "named_days", "question_period", "split_period"]
 
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _MONTHS = [
@@ -45,6 +45,25 @@ _PHRASE = (
     rf"|(?:last|past)\s+(?P<days>\d{{1,3}})\s+days|{_SINCE}"
 )
 _AT_START = re.compile(rf"^\s*(?:{_PHRASE})\b[\s,:;-]*", re.I)
+# In a question the period may stand anywhere ("how many died yesterday in the quake?"). Left
+# out there: "since" ("what has changed since March?" asks about the text, not the dates), and
+# "today", which a question means as "now" ("who leads the party today?", "still used today").
+_RELATIVE = (
+    r"(?P<yesterday>yesterday)"
+    r"|(?P<which>this|last|past)\s+(?P<unit>week|month)(?!\s+of\b)"
+    r"|(?:last|past)\s+(?P<days>\d{1,3})\s+days"
+)
+_IN_QUESTION = re.compile(rf"(?:\b(?:in|during|over)\s+the\s+)?\b(?:{_RELATIVE})\b", re.I)
+_FULL_MONTH = "|".join(_MONTHS)
+_FULL_WEEKDAY = "|".join(_WEEKDAYS)
+# "in March", "on Tuesday", "last Friday": the preposition makes a month a time ("may" alone
+# is a verb); the name is what a passage must say, or its article's date must be.
+_NAMED = re.compile(
+    rf"\b(?:in|on|during|last|this|by)\s+(?:early\s+|late\s+|mid-?)?"
+    rf"(?P<month>{_FULL_MONTH})\b(?!\s+(?:of\s+)?\d)"
+    rf"|\b(?:on|last|this)\s+(?P<weekday>{_FULL_WEEKDAY})\b",
+    re.I,
+)
 _AT_END = re.compile(rf"[\s,:;-]*\b(?:{_PHRASE})\s*$", re.I)
 
 
@@ -58,6 +77,51 @@ class Period:
 
     def holds(self, day: dt.date) -> bool:
         return self.start <= day <= self.end
+
+
+@dataclass(frozen=True)
+class Named:
+    """A month or a weekday a question names: a passage answers if it says the name or its
+    article is dated then (a weekday: that day or the day after, as news is written)."""
+
+    name: str  # "March", "Tuesday"
+    month: int | None = None
+    weekday: int | None = None
+    phrase: str = ""  # as written in the question ("in March")
+
+    def holds(self, day: dt.date, quote: str) -> bool:
+        if re.search(rf"\b{self.name}\b", quote, re.I):
+            return True
+        if self.month is not None:
+            return day.month == self.month
+        assert self.weekday is not None
+        return day.weekday() in (self.weekday, (self.weekday + 1) % 7)
+
+
+def question_period(text: str, today: dt.date) -> tuple[Period | None, str]:
+    """A relative time anywhere in a question ("yesterday", "last week", "this month", "past 3
+    days") and the question without it, or (None, text)."""
+    m = _IN_QUESTION.search(text)
+    if m is None:
+        return None, text
+    period = _period(m, today)
+    if period is None:
+        return None, text
+    rest = (text[: m.start()] + " " + text[m.end() :]).strip(" ,:;-")
+    return period, " ".join(rest.split())
+
+
+def named_days(text: str) -> list[Named]:
+    """The months and weekdays a question names as times ("in March", "on Tuesday")."""
+    out = []
+    for m in _NAMED.finditer(text):
+        if m["month"]:
+            name = m["month"].capitalize()
+            out.append(Named(name, month=_MONTHS.index(name.lower()) + 1, phrase=m[0]))
+        else:
+            name = m["weekday"].capitalize()
+            out.append(Named(name, weekday=_WEEKDAYS.index(name.lower()), phrase=m[0]))
+    return out
 
 
 def split_period(text: str, today: dt.date) -> tuple[Period | None, str]:
@@ -74,7 +138,9 @@ def split_period(text: str, today: dt.date) -> tuple[Period | None, str]:
 
 
 def _period(m: re.Match[str], today: dt.date) -> Period | None:
-    g = m.groupdict()
+    g: dict[str, str | None] = {k: m.groupdict().get(k) for k in _GROUPS}
+    if g["which"] and g["which"].lower() == "past":
+        g["which"] = "last"
     if g["today"]:
         return Period(today, today, f"today ({today.isoformat()})")
     if g["yesterday"]:
@@ -82,14 +148,14 @@ def _period(m: re.Match[str], today: dt.date) -> Period | None:
         return Period(day, day, f"yesterday ({day.isoformat()})")
     if g["unit"] == "week":
         monday = today - dt.timedelta(days=today.weekday())
-        if g["which"].lower() == "this":
+        if (g["which"] or "").lower() == "this":
             return Period(monday, today, f"this week (since {monday.isoformat()})")
         start = monday - dt.timedelta(days=7)
         end = monday - dt.timedelta(days=1)
         return Period(start, end, f"last week ({start.isoformat()} to {end.isoformat()})")
     if g["unit"] == "month":
         first = today.replace(day=1)
-        if g["which"].lower() == "this":
+        if (g["which"] or "").lower() == "this":
             return Period(first, today, f"this month (since {first.isoformat()})")
         end = first - dt.timedelta(days=1)
         start = end.replace(day=1)
@@ -101,6 +167,13 @@ def _period(m: re.Match[str], today: dt.date) -> Period | None:
     if since is None or since > today:
         return None
     return Period(since, today, f"since {since:%A} {since.isoformat()}")
+
+
+# Every named group of the patterns (a question's pattern has fewer: the rest read as None).
+_GROUPS = (
+    *("today", "yesterday", "which", "unit", "days"),
+    *("wd", "yday", "lastweek", "iso", "d1", "m1", "d2", "m2"),
+)
 
 
 def _since(g: dict[str, str | None], today: dt.date) -> dt.date | None:

@@ -9,6 +9,7 @@ edits and repeated deliveries are never answered.
 from __future__ import annotations
 
 import logging
+import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
 from typing import TYPE_CHECKING, Any
@@ -23,7 +24,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import AnswerReply, BriefingReply, Chat, Memory, Reply, TextReply, is_follow_up
 from handlers.slack.blocks import message
 from handlers.slack.delivery import post, respond
-from handlers.slack.digests import digest_command, feeds_command
+from handlers.slack.digests import digest_command, feeds_command, user_zone
 from handlers.slack.parse import private_flag, question_text
 
 if TYPE_CHECKING:
@@ -33,6 +34,8 @@ log = logging.getLogger(__name__)
 
 # Remembered keys: enough for Slack's retries (minutes) and for live threads (hours).
 SEEN_EVENTS = 4096
+ZONE_TTL_S = 3600.0  # a person's time zone, asked of users.info once an hour at most
+ZONES_KEPT = 10_000
 ANSWERED_THREADS = 5000
 
 # Message subtypes that are a person writing; edits, deletions, joins and bots are not.
@@ -81,6 +84,7 @@ class SlackBot:
         self.seen_events = Recent(SEEN_EVENTS)  # event_id: retried deliveries
         self.answered = Recent(SEEN_EVENTS)  # (channel, ts): one answer per message
         self.threads = Recent(ANSWERED_THREADS)  # (channel, thread_ts) the bot answered in
+        self._zones: dict[str, tuple[str | None, float]] = {}  # user: (tz, when asked)
 
     async def _first(self, kind: str, key: str) -> bool:
         """True the first time ``key`` is claimed, by this process or any sharing the database
@@ -92,6 +96,21 @@ class SlackBot:
         except Exception:
             log.exception("The database failed to record a Slack %s; answering anyway", kind)
             return True
+
+    async def zone_of(self, client: AsyncWebClient | None, user: object) -> str | None:
+        """The person's Slack time zone (``users.info``, kept an hour), which "yesterday" and
+        "today" are read in; None when Slack does not say."""
+        if client is None or not isinstance(user, str) or not user:
+            return None
+        now = time.monotonic()
+        known = self._zones.get(user)
+        if known is not None and now - known[1] < ZONE_TTL_S:
+            return known[0]
+        zone = await user_zone(client, user)
+        self._zones[user] = (zone, now)
+        if len(self._zones) > ZONES_KEPT:
+            self._zones.pop(next(iter(self._zones)))
+        return zone
 
     async def _answered_in(self, channel: str, thread_ts: str) -> bool:
         if (channel, thread_ts) in self.threads:
@@ -184,7 +203,8 @@ class SlackBot:
         question = question_text(event.get("text") or "")
         # The thread (or the DM) is the conversation a follow-up is read with.
         conversation = f"slack:{event.get('team', '')}:{channel}:{thread_ts or ''}"
-        reply = await self.reply(self.chat.handle(question, conversation))
+        zone = await self.zone_of(client, event.get("user"))
+        reply = await self.reply(self.chat.handle(question, conversation, zone=zone))
         if found_only and not _found(reply):
             return  # "are you coming at 3?" was for someone else
         await post(client, channel=channel, thread_ts=thread_ts, content=message(reply))
@@ -203,7 +223,8 @@ class SlackBot:
             f"slack:{command.get('team_id', '')}:{command.get('channel_id', '')}:"
             f"{command.get('user_id', '')}"
         )
-        reply = await self.reply(self.chat.ask(question, conversation))
+        zone = await self.zone_of(context.client, command.get("user_id"))
+        reply = await self.reply(self.chat.ask(question, conversation, zone=zone))
         private = quiet or not isinstance(reply, AnswerReply)
         await respond(command, message(reply), private=private)
 
@@ -214,7 +235,8 @@ class SlackBot:
         private, topic = private_flag(command.get("text") or "")
         topic = question_text(topic)
         await (ack() if private else ack({"response_type": "in_channel"}))
-        reply = await self.reply(self.chat.brief(topic))
+        zone = await self.zone_of(context.client, command.get("user_id"))
+        reply = await self.reply(self.chat.brief(topic, zone=zone))
         private = private or not isinstance(reply, BriefingReply)
         await respond(command, message(reply), private=private)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import threading
 from collections.abc import Callable
@@ -205,3 +206,51 @@ def test_a_passage_that_names_the_year_asked_still_answers(
     engine = Engine.load(make_settings(briefbot_corpus=folder))
     answer = engine.ask_sync("how many people died in the turkey earthquake in 2023?")
     assert answer.answered and "2023" in answer.passages[0].quote
+
+
+def _two_quakes(write_article: Callable[..., Path]) -> Engine:
+    write_article(
+        "izmir.md",
+        "Earthquake shakes Izmir",
+        "2026-12-05",
+        "A magnitude 6.1 earthquake struck Izmir on Saturday, killing 12 people.",
+    )
+    folder = write_article(
+        "crete.md",
+        "Earthquake off Crete",
+        "2026-11-24",
+        "A magnitude 5.2 earthquake struck off Crete on Tuesday; nobody was hurt.",
+    )
+    return Engine.load(make_settings(briefbot_corpus=folder))
+
+
+def test_yesterday_and_last_week_are_read_against_the_askers_date(
+    write_article: Callable[..., Path],
+) -> None:
+    engine = _two_quakes(write_article)
+    sunday = dt.date(2026, 12, 6)
+    answer = engine.ask_sync("how many people died in the earthquake yesterday?", today=sunday)
+    assert answer.answered and "Izmir" in answer.passages[0].quote
+    last_week = engine.ask_sync("which earthquake struck last week?", today=sunday)
+    assert last_week.answered
+    assert {p.article.title for p in last_week.passages} == {"Earthquake off Crete"}
+    # A week later nothing is from yesterday: said so, naming what there is.
+    later = engine.ask_sync(
+        "how many people died in the earthquake yesterday?", today=sunday + dt.timedelta(days=7)
+    )
+    assert not later.answered and later.passages == []
+    assert later.hint is not None and "dated yesterday (2026-12-12)" in later.hint
+    assert "Earthquake" in later.hint
+
+
+def test_a_weekday_or_month_asked_must_be_the_passages(
+    write_article: Callable[..., Path],
+) -> None:
+    engine = _two_quakes(write_article)
+    tuesday = engine.ask_sync("where did the earthquake strike on Tuesday?")
+    assert tuesday.answered and "Crete" in tuesday.passages[0].quote
+    saturday = engine.ask_sync("where did the earthquake strike on Saturday?")
+    assert saturday.answered and "Izmir" in saturday.passages[0].quote
+    assert engine.ask_sync("how many people did the Izmir earthquake kill?").answered
+    march = engine.ask_sync("how many people did the Izmir earthquake kill in March?")
+    assert not march.answered and march.hint is not None and "about March" in march.hint

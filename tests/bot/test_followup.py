@@ -20,7 +20,7 @@ SEATS = Turn("how many seats did Chega win?", "60", "Chega second in Portugal's 
     [
         (FINAL, "and when?", "when Napoli won the champions league?"),
         (FINAL, "where was it played?", "where was the champions league played?"),
-        (FINAL, "who scored?", "who scored (Napoli won the champions league)?"),
+        (FINAL, "who scored?", "who scored (Napoli, the champions league)?"),
         (CALL, "and when is she visiting?", "when is Takaichi visiting?"),
         (CALL, "how long did it last?", "how long did the phone call last?"),
         (SEATS, "what about the Socialists?", "how many seats did the Socialists win?"),

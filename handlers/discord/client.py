@@ -34,6 +34,7 @@ DM_CONTEXTS = [1, 2]
 #: View Channels, Send Messages (+ in Threads), Embed Links, Read Message History (README).
 PERMISSIONS = 274877991936
 UNREACHABLE_HINT = "check the network and any proxy, or DISCORD_API_BASE."
+CHAINS_KEPT = 10_000
 
 
 def invite_url(application_id: int | None) -> str:
@@ -104,6 +105,9 @@ class BriefBot(discord.Client):
         self.tree = app_commands.CommandTree(self)
         self.tree.error(self.on_app_command_error)
         self.digests = digests
+        #: The bot's answer messages and the conversation each answered: replies to them are
+        #: follow-ups in that conversation (oldest forgotten first).
+        self.chains: dict[int, str] = {}
         more_help = digest_commands.HELP if digests is not None else ""
         if feeds is not None:
             more_help += (
@@ -180,21 +184,32 @@ class BriefBot(discord.Client):
             log.warning("Could not report the error to the user", exc_info=True)
 
     async def on_message(self, message: discord.Message) -> None:
-        """With DISCORD_ANSWER_MENTIONS, answer a channel message that mentions the bot."""
+        """With DISCORD_ANSWER_MENTIONS, answer a channel message that mentions the bot, and a
+        reply to one of its answers (a reply chain: no mention needed, read as a follow-up of
+        the question that answer was for)."""
         if not self.settings.discord_answer_mentions or self.user is None:
             return
-        if message.author.bot or self.user not in message.mentions:
+        if message.author.bot:
+            return
+        ref = message.reference
+        chain = self.chains.get(ref.message_id) if ref and ref.message_id else None
+        if chain is None and self.user not in message.mentions:
             return
         text = question_text(message.content)  # this bot's mention and everyone else's
+        # The channel (a thread is one) is the conversation follow-ups are read with; a reply
+        # to an answer continues that answer's conversation.
+        conversation = chain or f"discord:{message.channel.id}"
         try:
             async with message.channel.typing():
-                # The channel (a thread is one) is the conversation follow-ups are read with.
-                reply = await self.chat.handle(text, f"discord:{message.channel.id}")
+                reply = await self.chat.handle(text, conversation)
             embed = reply_embed(reply)
         except Exception:
             log.exception("Discord mention answer failed")
             embed = text_embed(ERROR_TEXT)
-        await message.reply(embed=embed, mention_author=False, allowed_mentions=NO_PINGS)
+        sent = await message.reply(embed=embed, mention_author=False, allowed_mentions=NO_PINGS)
+        self.chains[sent.id] = conversation
+        while len(self.chains) > CHAINS_KEPT:
+            self.chains.pop(next(iter(self.chains)))
 
 
 def _dms_only(command: dict[str, Any]) -> dict[str, Any]:

@@ -185,6 +185,7 @@ class DiscordEmulator:
         self.tokens = {TOKEN}
         self.guilds = {GUILD_ID}  # servers the bot is in, with the applications.commands scope
         self.channel_messages: dict[str, list[dict[str, Any]]] = {}  # accepted posts, by channel
+        self.created: list[dict[str, Any]] = []  # the message objects answered for those posts
         self.missing_channels: set[str] = set()  # deleted: 404 Unknown Channel
         self.forbidden_channels: set[str] = set()  # the bot may not post: 403 Missing Access
         self._rate_limits: list[tuple[str, re.Pattern[str], float]] = []
@@ -368,6 +369,23 @@ class DiscordEmulator:
     ) -> dict[str, Any]:
         """An autocomplete interaction; wrap the option being typed in :class:`Focused`."""
         return self.command(name, dm=dm, interaction_type=4, subcommand=subcommand, **options)
+
+    def reply_message(self, text: str, to: dict[str, Any]) -> dict[str, Any]:
+        """A MESSAGE_CREATE payload replying to message ``to`` (one the bot sent: see
+        ``created``) without mentioning anyone, as a reply with its ping turned off."""
+        message = self.mention_message(text)
+        message.update(
+            type=19,
+            content=text,
+            mentions=[],
+            message_reference={
+                "message_id": to["id"],
+                "channel_id": to["channel_id"],
+                "guild_id": GUILD_ID,
+            },
+            referenced_message=to,
+        )
+        return message
 
     def mention_message(self, text: str) -> dict[str, Any]:
         """A MESSAGE_CREATE payload in a guild channel that mentions the bot."""
@@ -641,7 +659,9 @@ class DiscordEmulator:
         if problems:
             return 400, _invalid(problems)
         self.channel_messages.setdefault(channel_id, []).append(r.json)
-        return 200, self._message(r.json, None, channel_id=channel_id, kind=0)
+        made = self._message(r.json, None, channel_id=channel_id, kind=0)
+        self.created.append(made)
+        return 200, made
 
     def _message(
         self,

@@ -185,7 +185,7 @@ class Scheduler:
                 fresh += (await s.scalars(stmt)).all()
         self._known.update(a.id for a in unknown)
         if baseline:
-            log.info("Noted %d articles as the baseline for digests and alerts", len(unknown))
+            log.debug("Noted %d articles as the baseline for digests and alerts", len(unknown))
             return []
         digest_of = {a.id: a.digest for a in unknown}
         # A syndicated copy of an article known before is not news.

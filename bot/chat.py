@@ -8,8 +8,9 @@ import re
 import zoneinfo
 
 from bot.api import Core
-from bot.followup import Conversations, Turn, TurnStore, rewrite
+from bot.followup import Conversations, Turn, TurnStore, leaning, rewrite, says_own_words
 from bot.models import AnswerReply, BriefingReply, Reply, TextReply
+from bot.text.question import is_follow_up
 from bot.wording import plural
 
 log = logging.getLogger(__name__)
@@ -27,6 +28,9 @@ HELP_DIGESTS = (
     "on a topic as they arrive; /digest list, /digest stop N. /feeds lists the feeds I follow "
     "(admins add and remove them)."
 )
+# A follow-up read with its thread looks this far down the answers for the thread's article.
+WIDE = 10
+ANSWERS = 3  # passages shown when the first reading found none
 # Sources named by /sources; the rest are counted.
 SOURCES_SHOWN = 8
 
@@ -140,7 +144,31 @@ class Chat:
             return TextReply(kind="help", text=await self.help_text())
         previous = await self._last(conversation) if conversation else None
         meant = rewrite(question, previous) if previous else None
-        answer = await self.engine.ask(meant or question, today=today_in(zone))
+        today = today_in(zone)
+        answer = await self.engine.ask(meant or question, today=today)
+        if previous is not None and meant is None and is_follow_up(question):
+            # Read alone, a follow-up ("who scored the winning goal?") found nothing, or
+            # another story: the thread's article is looked for among wider answers, read
+            # alone then asked of the thread's subject, and kept only from that article and
+            # saying the follow-up's own words, so a reading never strays from the thread.
+            strayed = answer.answered and answer.passages[0].article.title != previous.title
+            if not answer.answered or strayed:
+                shown = len(answer.passages) or ANSWERS
+                for reading in [question, *leaning(question, previous)]:
+                    wide = await self.engine.ask(reading, limit=WIDE, today=today)
+                    own = [
+                        p
+                        for p in wide.passages
+                        if p.article.title == previous.title and says_own_words(question, p.quote)
+                    ]
+                    if wide.answered and own:
+                        wide.passages = own[:shown]
+                        answer = wide
+                        if reading != question:
+                            meant = reading
+                        else:  # read alone, but the thread chose the article: said so
+                            answer.notice = f"Reading this as about “{previous.title}”."
+                        break
         if meant:
             answer.question = question
             read = f"Reading this as: {meant}"

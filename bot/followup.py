@@ -11,24 +11,32 @@ What leans, on purpose a few plain rules:
 * ``what about X`` / ``how about X``: the previous question about X instead of its subject;
 * a pronoun and no name ("how long did it last?", "and when is she visiting?"): the pronoun
   replaced by what it points at: a person (she, he) by the previous question's or its article's
-  first name, a thing (it, they, that) by the previous question's last noun phrase;
-* a bare question word, or one with a single word of its own ("and when?", "who scored?"): that
-  question asked of the previous one's statement, its answer put in for "who"/"what".
+  first name, a thing (it, they, that) by the previous question's noun phrase (see below);
+* a "when", "where" or "why" with at most one word of its own ("and when?", "when in
+  spring?"): that question asked of the previous one's statement, its answer put in for
+  "who"/"what" ("and when?": when Napoli won the champions league?);
+* any other question (a question word or a "did/will/is" first) with no names and at most one
+  word of its own ("who scored?", "what was the vote?", "who was the captain?"): asked of the
+  previous question's subject, in brackets: a new part of the same story.
 
 What a pronoun or a question leans on is kept short, so that the follow-up's own words decide
 which passage answers it, not the previous question's (whose passage holds all of them):
 
 * "she"/"he" after a "who" or "which" question means the person it found: its answer's full
   name ("who brought the case?" ... "where is he from?");
-* "they"/"them"/"their" mean the previous question's names when it has some (a team, a
-  company, two leaders), else its last noun phrase;
+* "they"/"them"/"their" mean the previous question's name when it has one (a team, a company;
+  two joined by "and": two leaders), else what "it" would;
+* "it"/"that" mean the previous question's first noun phrase, up to a preposition ("when was it
+  lifted?" after "was there a tsunami warning after the quake?": the warning, not the quake);
 * a noun phrase ends before the verb of a "did/does/will" question ("how deep was it?" after
   "when did the earthquake hit?": the earthquake, not "the earthquake hit");
-* a question with one word of its own ("who voted against?", "who was the captain?") is asked
-  of the previous question's subject: its names (and its answer, when a name), else its last
-  noun phrase, not of its whole statement;
-* ``and X`` with a short noun phrase and no question word ("and the screen?", "and Takaichi?")
+* that subject is the previous question's names (and its answer first, when a name and it
+  asked who or what), else its last noun phrase; not its whole statement;
+* ``and X?`` with a short noun phrase and no question word ("and the screen?", "and Takaichi?")
   is ``what about X``; a thing (no name) replaces the previous question's last noun phrase.
+
+A question with names of its own still stands alone, pronoun or not: its names find its article,
+and putting the thread's subject in beside them drew the article's lead instead.
 
 :class:`Conversations` keeps the last answered turn per conversation (a Slack thread, a DM, a
 Discord channel, the console), capped and expiring.
@@ -36,6 +44,7 @@ Discord channel, the console), capped and expiring.
 
 from __future__ import annotations
 
+import itertools
 import re
 import threading
 import time
@@ -65,6 +74,12 @@ _POSSESSIVE = re.compile(r"['’]s?$")
 # Auxiliaries after which a question's last word is its verb ("when did the quake hit").
 _DO = {"do", "does", "did", "will", "would", "can", "could", "should", "may", "might", "must"}
 _BE = {"is", "are", "was", "were"}
+# A question with no names and at most this many words of its own leans on the thread: "who
+# scored?", "what was the vote?" ("who requested the call?": two, it is read alone).
+_SHORT = 1
+_CIRCUMSTANCE = {"when", "where", "why"}
+_PREPOSITIONS = {"in", "at", "on", "after", "before", "for", "with", "about", "from", "to"}
+_PREPOSITIONS |= {"during", "by", "over", "under", "against", "since", "into"}
 _AND_X_WORDS = 4  # "and the new screen?" at most: longer, it is a question of its own
 
 
@@ -88,32 +103,61 @@ def rewrite(text: str, previous: Turn) -> str | None:
     words = _WORD.findall(core)
     lower = [w.lower() for w in words]
     about = _ABOUT.match(bare)
-    if about is None and core != stripped and _and_x(lower):
+    if about is None and core != stripped and stripped.endswith("?") and _and_x(lower):
         about = re.match(r"(?P<x>.+)", bare)  # "and the screen?": what about the screen
     if about:
         return _with_subject(asked, about.group("x"), previous) + "?"
     if _names(core, first_word=True):
-        return None  # its own names: it stands alone
-    own = [w for w in lower if w not in STOPWORDS and w not in _WH]
+        return None  # its own names: it stands alone (and finds its article by them)
     pronouns = [w for w in lower if w in _PERSON or w in _THING]
+    own = [w for w in lower if w not in STOPWORDS and w not in _WH]
     if pronouns:
         out = bare
         for p in dict.fromkeys(pronouns):
             if p in _PERSON:
                 ref = _person(previous)
             elif p in _PLURAL:
-                ref = _group(asked) or _thing(asked)
+                ref = _group(asked) or _it(asked)
             else:
-                ref = _thing(asked)
+                ref = _it(asked)
             if ref:
                 out = re.sub(rf"\b{p}\b", ref, out, flags=re.I)
         return out + "?" if out != bare else None
-    if len(own) <= 1 and lower and lower[0] in _WH:
-        if lower[0] in {"when", "where", "why"} and len(lower) == 1:
-            statement = _statement(asked, previous)
+    if not lower or not (lower[0] in _WH or lower[0] in _DO or lower[0] in _BE):
+        return None
+    if len(own) > _SHORT:
+        return None
+    if lower[0] in _CIRCUMSTANCE:
+        # When, where or why of the same event: asked of the previous question's statement.
+        statement = _statement(asked, previous)
+        if len(lower) == 1:
             return f"{bare} {statement}?"  # "when Napoli won the champions league?"
-        return f"{bare} ({_subject(asked, previous)})?"
-    return None
+        return f"{bare} ({statement})?"  # "when in spring (is Takaichi visiting the US)?"
+    # Who or what else: a new part of the story, asked of its subject alone.
+    return f"{bare} ({_subject(asked, previous)})?"
+
+
+def leaning(text: str, previous: Turn) -> list[str]:
+    """Readings to try when ``text``, read alone (``rewrite`` found nothing to fill in), found
+    no answer, or one from another article: the question asked of the previous question's
+    subject, then of its article's title. None for a question with names of its own: it is
+    about what it names."""
+    core = _OPENERS.sub("", text.strip()).strip()
+    bare = core.rstrip("?!. ")
+    if not bare or _names(core, first_word=True):
+        return []
+    asked = previous.question.strip().rstrip("?!. ")
+    return [f"{bare} ({_subject(asked, previous)})?"]
+
+
+def says_own_words(text: str, quote: str) -> bool:
+    """Whether ``quote`` holds one of the words ``text`` brings of its own (a word's first five
+    letters, "proposed" in "proposing"): a reading with the thread's subject added is kept only
+    then, so "are you coming to lunch?" is never answered by the thread's article."""
+    low = quote.lower()
+    own = [w.lower() for w in _WORD.findall(text) if len(w) >= 4]
+    own = [w for w in own if w not in STOPWORDS and w not in _WH]
+    return any(w[:5] in low for w in own)
 
 
 def _and_x(lower: list[str]) -> bool:
@@ -121,6 +165,8 @@ def _and_x(lower: list[str]) -> bool:
     verb we know of): "and the screen", "and Takaichi"."""
     if not lower or len(lower) > _AND_X_WORDS or lower[0] in _WH:
         return False
+    if all(w in STOPWORDS for w in lower):
+        return False  # "and you?"
     return not any(w in _DO or w in _BE or w in _PERSON or w in _THING for w in lower)
 
 
@@ -160,9 +206,13 @@ def _person(previous: Turn) -> str | None:
 
 
 def _group(asked: str) -> str | None:
-    """What "they" means: the previous question's names ("Takaichi and Trump")."""
+    """What "they" means: the previous question's two names joined by "and" ("Takaichi and
+    Trump"), else its first name ("Harbour City's manager": Harbour City)."""
     names = [_plain(n) for n in _names(asked, first_word=True)]
-    return " and ".join(dict.fromkeys(names)) if names else None
+    for a, b in itertools.pairwise(names):
+        if f"{a} and {b}" in asked:
+            return f"{a} and {b}"
+    return names[0] if names else None
 
 
 def _thing(asked: str) -> str | None:
@@ -177,6 +227,26 @@ def _thing(asked: str) -> str | None:
     before = asked[: starts[-1]].split()
     aux = before[-1].lower() if before else ""
     if len(phrase) > 2 and (aux in _DO or (aux in _BE and phrase[-1].lower().endswith("ed"))):
+        phrase = phrase[:-1]
+    return " ".join(phrase)
+
+
+def _it(asked: str) -> str | None:
+    """What "it" points at: the previous question's first noun phrase, from a determiner (or
+    possessive name) to the next preposition ("was there a tsunami warning after the quake":
+    a tsunami warning), less the verb ending a "did/does/will" question."""
+    found = _DETERMINER.search(asked)
+    if found is None:
+        return _thing(asked)
+    phrase: list[str] = []
+    for word in asked[found.start() :].split():
+        if phrase and word.lower() in _PREPOSITIONS:
+            break
+        phrase.append(word)
+    before = asked[: found.start()].split()
+    aux = before[-1].lower() if before else ""
+    ends = " ".join(phrase) == " ".join(asked[found.start() :].split())
+    if ends and len(phrase) > 2 and (aux in _DO or (aux in _BE and phrase[-1].endswith("ed"))):
         phrase = phrase[:-1]
     return " ".join(phrase)
 
@@ -202,6 +272,8 @@ def _statement(asked: str, previous: Turn) -> str:
     words = asked.split()
     if words and words[0].lower() in {"who", "what", "which"} and previous.answer:
         return " ".join([previous.answer, *words[1:]])
+    if len(words) > 2 and words[0].lower() == "how" and words[1].lower() in {"many", "much"}:
+        return " ".join(words[2:])  # "how many fans came": fans came, not "many fans came"
     if words and words[0].lower() in _WH:
         return " ".join(words[1:])
     return asked
@@ -213,9 +285,14 @@ def _with_subject(asked: str, subject: str, previous: Turn) -> str:
     subject = subject.strip()
     names = _names(asked, first_word=True)
     thing = _thing(asked)
-    if names and (_names(subject) or not thing or not _DETERMINER.search(asked)):
+    if names and (_NAME.search(subject) or not thing or not _DETERMINER.search(asked)):
         name = _plain(names[0])
-        return asked.replace(name, subject, 1)
+        at = asked.index(name)
+        head = asked[:at]
+        article = re.match(r"(?i:the|a|an)\s+", subject)
+        if article and head.lower().endswith(" " + article.group(0).lower()):
+            subject = subject[article.end() :]  # "the Lumen X2" and "the US": not "the the US"
+        return head + subject + asked[at + len(name) :]
     if thing:
         return asked[: asked.rindex(thing)] + subject + asked[asked.rindex(thing) + len(thing) :]
     return f"{asked} {subject}"

@@ -165,3 +165,30 @@ async def test_a_follow_up_in_another_conversation_or_standing_alone_is_read_alo
     assert isinstance(other, AnswerReply) and other.answer.notice is None
     alone = await chat.handle("when is Takaichi visiting the US?", "thread-1")
     assert isinstance(alone, AnswerReply) and alone.answer.notice is None
+
+
+async def test_a_follow_up_that_strays_read_alone_is_asked_of_the_threads_subject(
+    write_article: Callable[..., Path],
+) -> None:
+    write_article(
+        "cup.md",
+        "Harbour City win the National Cup",
+        "2026-12-06",
+        "Harbour City beat Rovers 2-1 in the National Cup final on Saturday.\n\n"
+        "The winning goal was scored by Leon Brandt in the 88th minute.",
+    )
+    folder = write_article(
+        "league.md",
+        "Millbrook edge Dunmore in the league",
+        "2026-12-06",
+        "Millbrook beat Dunmore 1-0 in the league on Sunday.\n\n"
+        "The winning goal was scored by Tom Okafor.",
+    )
+    chat = Chat(Engine.load(make_settings(briefbot_corpus=folder)))
+    first = await chat.handle("who won the National Cup final?", "t")
+    assert isinstance(first, AnswerReply) and "Harbour City" in first.answer.passages[0].quote
+    follow = await chat.handle("who scored the winning goal?", "t")
+    assert isinstance(follow, AnswerReply) and follow.answer.answered
+    assert "Leon Brandt" in follow.answer.passages[0].quote
+    lunch = await chat.handle("are you coming to lunch?", "t")
+    assert isinstance(lunch, AnswerReply) and not lunch.answer.answered

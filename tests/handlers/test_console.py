@@ -173,3 +173,44 @@ def test_first_ctrl_c_on_a_terminal_ends_the_console(tmp_path: Path) -> None:
             child.kill()
             child.wait()
         os.close(controller)
+
+
+CONVERSATIONS = Path(__file__).resolve().parents[1] / "data" / "conversations" / "corpus"
+
+
+@pytest.mark.parametrize(
+    ("lines", "reading", "words", "title"),
+    [
+        (
+            ["how much does the Lumen X2 cost?", "when does it go on sale?", "what about the US?"],
+            "Reading this as: when does the US go on sale?",
+            "following in November",
+            "Lumen Unveils the X2 Folding Phone",
+        ),
+        (
+            ["who brought the case against Zoomly?", "when?", "where is he from?"],
+            "Reading this as: where is Samir Haddad from?",
+            "from the northern city of Dunmore",
+            "High Court Rules Ride-Hailing Drivers",
+        ),
+        (
+            ["When does Trump visit China?", "and Takaichi?"],
+            "Reading this as: When does Takaichi visit China?",
+            "secure a March visit for Takaichi",
+            "Takaichi, Trump Agree to Arrange Her U.S. Visit",
+        ),
+    ],
+)
+async def test_follow_ups_in_the_console_are_read_with_the_question_before(
+    lines: list[str], reading: str, words: str, title: str
+) -> None:
+    # The console is one conversation: each line after the first may lean on the one before.
+    from tests.conftest import make_settings
+
+    engine = Engine.load(make_settings(briefbot_corpus=CONVERSATIONS))
+    _, out = await run(engine, "\n".join(lines) + "\n")
+    last = flat(out).split(f"you> {lines[-1]}")[1].strip()
+    assert last.startswith(reading)
+    quote, _, citation = last.partition(" — ")
+    assert words in quote.replace("**", "")
+    assert citation.startswith(title)

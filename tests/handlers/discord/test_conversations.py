@@ -4,8 +4,12 @@ people mentioned in a question, the help and its commands, a topic with no match
 from __future__ import annotations
 
 import re
+from pathlib import Path
+
+import pytest
 
 from bot.engine import Engine
+from tests.conftest import make_settings
 from tests.emulators.discord import CHANNEL_ID, DiscordEmulator
 from tests.handlers.discord_setup import bot_for, only_embed, scripted
 
@@ -78,3 +82,56 @@ async def test_messages_that_do_not_mention_the_bot_get_no_reply(
     assert engine.questions == [QUESTION]
     posts = [r for r in discord_emulator.requests if r.path.endswith("/messages")]
     assert len(posts) == 1
+
+
+# Conversations over tests/data/conversations/corpus (bench/conversations.py runs the whole set):
+# each follow-up read alone quotes the wrong passage or nothing; read with the earlier /ask of
+# the same person in the same channel, the right one.
+CONVERSATIONS = Path(__file__).resolve().parents[2] / "data" / "conversations" / "corpus"
+ASKED = [
+    (
+        ["who brought the case against Zoomly?", "when?", "where is he from?"],
+        "High Court Rules Ride-Hailing Drivers",
+        "Dunmore",
+    ),
+    (
+        [
+            "what did Harbour City's manager say after the final?",
+            "and what do they get for winning?",
+        ],
+        "Harbour City Win the National Cup",
+        "4.5 million euros",
+    ),
+    (
+        ["did the Millbrook budget pass?", "how big is it?"],
+        "Millbrook Council Approves",
+        "1.2 billion",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def conversation_engine() -> Engine:
+    return Engine.load(make_settings(briefbot_corpus=CONVERSATIONS))
+
+
+@pytest.mark.parametrize(("turns", "title", "words"), ASKED)
+async def test_follow_ups_with_ask_are_answered_from_the_conversations_article(
+    discord_emulator: DiscordEmulator,
+    conversation_engine: Engine,
+    turns: list[str],
+    title: str,
+    words: str,
+) -> None:
+    async with discord_emulator.running(bot_for(discord_emulator, conversation_engine)):
+        for question in turns:
+            call = await discord_emulator.interact(
+                discord_emulator.command("ask", question=question)
+            )
+            embed = only_embed(await call.message())
+    assert embed["title"] == turns[-1]
+    [note] = [f["value"] for f in embed["fields"] if f["name"] == "Note"]
+    assert note.startswith("Reading this as: ")
+    quote, _, citation = embed["description"].partition("\n— ")
+    assert words in quote.split("\n\n")[0].replace("**", "")
+    assert title in citation.split("\n")[0]

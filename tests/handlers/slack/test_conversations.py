@@ -7,15 +7,19 @@ import json
 import re
 from collections.abc import Awaitable, Callable
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from bot.engine import Engine
+from tests.conftest import make_settings
 from tests.emulators.slack import direct_message, mention, slash_command, thread_reply
 from tests.handlers.slack_setup import QUESTION, HttpBot, context_texts, section_texts, settle
 
 StartBot = Callable[..., Awaitable[HttpBot]]
+CONVERSATIONS = Path(__file__).resolve().parents[2] / "data" / "conversations" / "corpus"
 
 
 def manifest_commands() -> set[str]:
@@ -111,3 +115,48 @@ async def test_a_follow_up_in_a_thread_is_read_with_its_first_question(
     body = json.dumps(follow_up.body, ensure_ascii=False)
     assert "Reading this as: when is Takaichi visiting?" in body
     assert "Takaichi" in section_texts(follow_up.body)[0]
+
+
+# Conversations over tests/data/conversations/corpus (bench/conversations.py runs the whole set):
+# each follow-up read alone quotes the wrong passage or nothing; read with its thread, the right.
+THREADS = [
+    (
+        ["who won the national cup final?", "where was it played?"],
+        "Harbour City Win the National Cup",
+        "Kingsway Stadium",
+    ),
+    (
+        ["who brought the case against Zoomly?", "when?", "where is he from?"],
+        "High Court Rules Ride-Hailing Drivers",
+        "Dunmore",
+    ),
+    (
+        ["did the Millbrook budget pass?", "how big is it?"],
+        "Millbrook Council Approves",
+        "1.2 billion",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def conversation_engine() -> Engine:
+    return Engine.load(make_settings(briefbot_corpus=CONVERSATIONS))
+
+
+@pytest.mark.parametrize(("turns", "title", "words"), THREADS)
+async def test_a_thread_of_follow_ups_is_answered_from_its_article(
+    start_bot: StartBot, conversation_engine: Engine, turns: list[str], title: str, words: str
+) -> None:
+    bot = await start_bot(conversation_engine)
+    root = mention(turns[0])
+    await bot.client.event(root)
+    await bot.emulator.wait_for("chat.postMessage")
+    for n, follow_up in enumerate(turns[1:], 2):
+        await bot.client.event(thread_reply(follow_up, root["event"]["ts"]))
+        await bot.emulator.wait_for("chat.postMessage", n)
+
+    last = bot.emulator.posted()[-1]
+    assert last["thread_ts"] == root["event"]["ts"]
+    assert context_texts(last)[0].startswith("Reading this as: ")
+    assert words in section_texts(last)[0].replace("*", "")
+    assert title in context_texts(last)[1]  # the first quote's citation

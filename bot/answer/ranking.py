@@ -13,7 +13,7 @@ from itertools import pairwise
 import numpy as np
 
 from bot.answer.query import Query
-from bot.index import Index, Posting
+from bot.index import ContextScores, Index, Posting
 from bot.text.analyzer import Token, fold, words
 from bot.text.answer_types import AnswerType
 from bot.text.wordlists import STOPWORDS
@@ -99,14 +99,25 @@ def _feedback_terms(query: Query, index: Index, top: list[Candidate]) -> list[tu
     return [(t, FEEDBACK_WEIGHT * n / len(top)) for t, n in counts.items() if n >= need]
 
 
+def base_scores(index: Index, scores: ContextScores, ids: np.ndarray) -> np.ndarray:
+    """The one lexical base score of sentences ``ids``: the sentence's BM25, then its
+    paragraph's and its article title's, weighted; a photo caption's scaled down."""
+    total = (
+        scores.sentences[ids]
+        + W_PARA * scores.paragraphs[index.paragraph_of(ids)]
+        + W_TITLE * scores.titles[index.article_of(ids)]
+    )
+    result: np.ndarray = np.where(index.in_caption(ids), total * CAPTION_WEIGHT, total)
+    return result
+
+
 def _rank(
     query: Query, index: Index, limit: int, weighted: list[tuple[str, float]]
 ) -> list[Candidate]:
     if not weighted or not len(index):
         return []
-    s_sent = index.sentences.scores(weighted)
-    s_para = index.paragraphs.scores(weighted)
-    s_title = index.titles.scores(weighted)
+    scores = index.context_scores(weighted)
+    s_sent, s_para = scores.sentences, scores.paragraphs
     mask = s_sent > 0
     # Sentences of the best paragraphs join even without a shared word ("It was later called").
     lit = np.flatnonzero(s_para)
@@ -116,12 +127,7 @@ def _rank(
     cand = np.flatnonzero(mask)
     if not len(cand):
         return []
-    total = (
-        s_sent[cand]
-        + W_PARA * s_para[index.sent_para[cand]]
-        + W_TITLE * s_title[index.sent_article[cand]]
-    )
-    total = np.where(index.caption[cand], total * CAPTION_WEIGHT, total)
+    total = base_scores(index, scores, cand)
     k = min(N_RERANK, len(cand))
     top = np.argpartition(-total, k - 1)[:k]
     idf = {t.term: index.sentences.idf(t.term) * t.weight for t in query.terms}
@@ -243,12 +249,7 @@ def score_sentences(ids: list[int], query: Query, index: Index) -> list[Candidat
         return []
     arr = np.asarray(ids, dtype=np.int64)
     if weighted:
-        base = (
-            index.sentences.scores(weighted)[arr]
-            + W_PARA * index.paragraphs.scores(weighted)[index.sent_para[arr]]
-            + W_TITLE * index.titles.scores(weighted)[index.sent_article[arr]]
-        )
-        base = np.where(index.caption[arr], base * CAPTION_WEIGHT, base)
+        base = base_scores(index, index.context_scores(weighted), arr)
     else:
         base = np.zeros(len(arr))
     idf = {t.term: index.sentences.idf(t.term) * t.weight for t in query.terms}

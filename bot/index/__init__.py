@@ -5,7 +5,7 @@ question reads: :class:`Index`, its BM25 :class:`Field` s and its :class:`Senten
 from __future__ import annotations
 
 from bot.index.fields import Field, Posting
-from bot.index.search import Index
+from bot.index.search import ContextScores, Index, IndexArrays
 from bot.index.sentence_table import Sentence, SentenceTable
 
-__all__ = ["Field", "Index", "Posting", "Sentence", "SentenceTable"]
+__all__ = ["ContextScores", "Field", "Index", "IndexArrays", "Posting", "Sentence", "SentenceTable"]

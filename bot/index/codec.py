@@ -17,7 +17,7 @@ import numpy as np
 
 from bot.corpus.duplicates import Duplicate
 from bot.corpus.report import LoadReport, Skipped
-from bot.index import Field, Index
+from bot.index import Field, Index, IndexArrays
 from bot.models import Article, Origin
 from bot.text.analyzer import Analyzer
 
@@ -92,17 +92,17 @@ def decode(
         )
         for key, name in _FIELDS.items()
     }
-    index = Index.assemble(
-        articles,
-        analyzer,
-        paras,
+    parts = IndexArrays(
         para_article=para_article,
         para_caption=caption,
         sent_para=arrays["sent_para"],
         sent_start=arrays["sent_start"],
         sent_end=arrays["sent_end"],
-        **indexed,
+        sentences=indexed["sentences"],
+        paragraphs=indexed["paragraphs"],
+        titles=indexed["titles"],
     )
+    index = Index.assemble(articles, analyzer, paras, parts)
     r = meta["report"]
     report = LoadReport(
         articles=articles,

@@ -14,7 +14,7 @@ import copy
 
 import numpy as np
 
-from bot.index import Field, Index
+from bot.index import Field, Index, IndexArrays
 from bot.models import Article
 from bot.text.analyzer import Analyzer
 
@@ -41,10 +41,7 @@ def merge(old: Index, keep: np.ndarray, added: list[Article]) -> Index:
     term_map = _extend(vocab, delta.sentences.vocab)
     title_vocab = dict(old.titles.vocab)
     title_map = _extend(title_vocab, delta.titles.vocab)
-    merged = Index.assemble(
-        [a for a, k in zip(old.articles, keep_art.tolist(), strict=True) if k] + added,
-        analyzer,
-        [p for p, k in zip(old.paras, keep_para.tolist(), strict=True) if k] + delta.paras,
+    arrays = IndexArrays(
         para_article=np.concatenate(
             [art_id[kept(old.para_article, keep_para)], delta.para_article + n_art]
         ).astype(np.int32),
@@ -63,6 +60,12 @@ def merge(old: Index, keep: np.ndarray, added: list[Article]) -> Index:
         titles=merge_field(
             old.titles, None if everything else keep_art, delta.titles, title_vocab, title_map
         ),
+    )
+    merged = Index.assemble(
+        [a for a, k in zip(old.articles, keep_art.tolist(), strict=True) if k] + added,
+        analyzer,
+        [p for p, k in zip(old.paras, keep_para.tolist(), strict=True) if k] + delta.paras,
+        arrays,
     )
     merged.inherit_typos(old)
     return merged

@@ -6,18 +6,18 @@ A sentence inherits context from its paragraph and article: each level has posti
 
 from __future__ import annotations
 
-import threading
 from array import array
-from collections import defaultdict
-from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from rapidfuzz.distance import OSA
 
+from bot.corpus.report import LoadReport
 from bot.index.build import analyse_all, blocks
 from bot.index.fields import Field
 from bot.index.sentence_table import SentenceTable
+from bot.index.typo_table import TypoTable
 from bot.models import Article, ArticleRef
 from bot.progress import Progress
 from bot.text.analyzer import Analyzer, Token, fold
@@ -32,6 +32,31 @@ NAME_SAMPLE = 1000
 # Sentences whose tokens are memoised at most (their answer spans likewise); then the memo starts
 # over, so a long-running bot's memory stays bounded.
 MEMO_SENTENCES = 100_000
+
+
+@dataclass(frozen=True)
+class ContextScores:
+    """BM25 scores of one weighted query in each field: every sentence, paragraph, title."""
+
+    sentences: np.ndarray
+    paragraphs: np.ndarray
+    titles: np.ndarray
+
+
+@dataclass(frozen=True)
+class IndexArrays:
+    """What defines an index beside its articles and paragraph texts: each paragraph's article
+    and caption flag, each sentence's paragraph and offsets in it, and the three BM25 fields.
+    A build, a saved index read back and a merge each make one."""
+
+    para_article: np.ndarray
+    para_caption: np.ndarray
+    sent_para: np.ndarray
+    sent_start: np.ndarray
+    sent_end: np.ndarray
+    sentences: Field
+    paragraphs: Field
+    titles: Field
 
 
 class Index:
@@ -78,10 +103,7 @@ class Index:
                 groups=len(paras),
             )
         del tids
-        self._assemble(
-            articles,
-            analyzer,
-            paras,
+        arrays = IndexArrays(
             para_article=np.asarray(para_article, dtype=np.int32),
             para_caption=np.asarray(para_caption, dtype=bool),
             sent_para=sent_para,
@@ -91,34 +113,85 @@ class Index:
             paragraphs=sentences.paragraphs,
             titles=Field.from_terms([t for p in parts for t in p.title_terms]),
         )
+        self._assemble(articles, analyzer, paras, arrays)
 
     @classmethod
     def assemble(
-        cls, articles: list[Article], analyzer: Analyzer, paras: list[str], **arrays: Any
+        cls, articles: list[Article], analyzer: Analyzer, paras: list[str], arrays: IndexArrays
     ) -> Index:
         """An index from the parts a build makes (saved ones, or merged): see :meth:`_assemble`."""
         index = cls.__new__(cls)
-        index._assemble(articles, analyzer, paras, **arrays)
+        index._assemble(articles, analyzer, paras, arrays)
         return index
 
+    def context_scores(self, weighted: list[tuple[str, float]]) -> ContextScores:
+        """The query's BM25 scores in the sentence, paragraph and title fields."""
+        return ContextScores(
+            self.sentences.scores(weighted),
+            self.paragraphs.scores(weighted),
+            self.titles.scores(weighted),
+        )
+
+    def paragraph_of(self, ids: np.ndarray) -> np.ndarray:
+        """Each sentence's paragraph."""
+        found: np.ndarray = self.sent_para[ids]
+        return found
+
+    def article_of(self, ids: np.ndarray) -> np.ndarray:
+        """Each sentence's article."""
+        found: np.ndarray = self.sent_article[ids]
+        return found
+
+    def in_caption(self, ids: np.ndarray) -> np.ndarray:
+        """Whether each sentence is in a photo caption."""
+        found: np.ndarray = self.caption[ids]
+        return found
+
+    @property
+    def arrays(self) -> IndexArrays:
+        """What defines this index beside its articles and paragraph texts (what is saved)."""
+        return IndexArrays(
+            para_article=self.para_article,
+            para_caption=self.para_caption,
+            sent_para=self.sent_para,
+            sent_start=self.sent_start,
+            sent_end=self.sent_end,
+            sentences=self.sentences,
+            paragraphs=self.paragraphs,
+            titles=self.titles,
+        )
+
+    def encode(self, report: LoadReport) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        """The index (and its load report) as named arrays and JSON metadata, to save."""
+        from bot.index.codec import encode
+
+        return encode(self, report)
+
+    @classmethod
+    def decode(
+        cls, arrays: dict[str, np.ndarray], meta: dict[str, Any], analyzer: Analyzer
+    ) -> tuple[Index, LoadReport]:
+        """An index and its load report read back from :meth:`encode`'s output."""
+        from bot.index.codec import decode
+
+        return decode(arrays, meta, analyzer)
+
+    def merged(self, keep: np.ndarray, added: list[Article]) -> Index:
+        """A new index: this one without the articles where ``keep`` is False, then ``added``
+        (this one is left as it is: questions may be reading it)."""
+        from bot.index.merge import merge
+
+        return merge(self, keep, added)
+
     def _assemble(
-        self,
-        articles: list[Article],
-        analyzer: Analyzer,
-        paras: list[str],
-        *,
-        para_article: np.ndarray,
-        para_caption: np.ndarray,
-        sent_para: np.ndarray,
-        sent_start: np.ndarray,
-        sent_end: np.ndarray,
-        sentences: Field,
-        paragraphs: Field,
-        titles: Field,
+        self, articles: list[Article], analyzer: Analyzer, paras: list[str], arrays: IndexArrays
     ) -> None:
         """Everything a question reads, from what defines the index: the paragraph texts (a
         caption flagged), each paragraph's article, each sentence's paragraph and offsets in
         it, and the three fields."""
+        para_article, para_caption = arrays.para_article, arrays.para_caption
+        sent_para, sent_start, sent_end = arrays.sent_para, arrays.sent_start, arrays.sent_end
+        sentences, paragraphs, titles = arrays.sentences, arrays.paragraphs, arrays.titles
         self.analyzer = analyzer
         self.articles = articles
         # The generation of the saved index this one is (set by bot.store when it reads or saves
@@ -147,41 +220,16 @@ class Index:
         self._citations: dict[int, ArticleRef] = {}
         self._spans: dict[tuple[int, AnswerType], list[tuple[int, int]]] = {}
         self._name_kind: dict[str, bool | None] = {}
-        self._deletes_made: dict[str, list[str]] | None = None
-        self._deletes_lock = threading.Lock()
-
-    @property
-    def _deletes(self) -> dict[str, list[str]]:
-        """The typo index of the surface words, made on first use (a question with a word the
-        corpus lacks): a start, and a swap to a merged index, do not wait for it."""
-        made = self._deletes_made
-        if made is None:
-            with self._deletes_lock:
-                made = self._deletes_made
-                if made is None:
-                    words = (w for w in self.surface if w.isalpha() and len(w) >= 4)
-                    made = self._deletes_made = _deletion_index(words)
-        return made
+        self.typos = TypoTable(self.surface)
 
     def inherit_typos(self, old: Index) -> None:
-        """Take over ``old``'s typo table, if it has one, with this index's new surface words
-        added: a merged index then answers a misspelled question at once, instead of making the
-        table again (a quarter of a second at a million sentences, more for a larger
-        vocabulary). Words of removed articles stay in it and are skipped."""
-        table = old._deletes_made
-        if table is None:
-            return
-        table = dict(table)
-        for w in self.surface:
-            if w in old.surface or not w.isalpha() or len(w) < 4:
-                continue
-            for key in (w, *_deletes(w)):
-                table[key] = [*table.get(key, ()), w]  # new lists: old's stay as they were
-        self._deletes_made = table
+        """Take over ``old``'s typo table with this index's new words (see
+        :meth:`TypoTable.inherit`)."""
+        self.typos.inherit(old.typos)
 
     def warm_up(self) -> None:
         """Make now what is otherwise made on first use (for a bot, in the background)."""
-        _ = self._deletes
+        self.typos.warm_up()
 
     def citation(self, pid: int) -> ArticleRef:
         """The citation of a sentence's article, made once per article."""
@@ -227,21 +275,20 @@ class Index:
         if len(word) < 4 or not word.isalpha():
             return []
         out: dict[str, float] = {}
-        for key in sorted({word, *_deletes(word)}):  # sorted: same ties every run
-            for cand in self._deletes.get(key, ()):
-                if cand not in self.surface:
-                    continue  # a word of articles removed since (a typo table carried over)
-                if cand == word or OSA.distance(word, cand, score_cutoff=1) > 1:
-                    continue
-                if cand[0] != word[0] and len(word) < FIRST_LETTER_FREE:
-                    continue  # short words: a wrong first letter is usually another word
-                if not likely_typo(word, cand):
-                    continue  # "mars" is no slip for "mark": s and k are far apart
-                if name and self.written_as_name(cand) is False:
-                    continue
-                term = self.surface[cand]
-                sim = 1.0 - 1 / max(len(word), len(cand))
-                out[term] = max(out.get(term, 0.0), sim)
+        for cand in self.typos.near(word):
+            if cand not in self.surface:
+                continue  # a word of articles removed since (a typo table carried over)
+            if cand == word or OSA.distance(word, cand, score_cutoff=1) > 1:
+                continue
+            if cand[0] != word[0] and len(word) < FIRST_LETTER_FREE:
+                continue  # short words: a wrong first letter is usually another word
+            if not likely_typo(word, cand):
+                continue  # "mars" is no slip for "mark": s and k are far apart
+            if name and self.written_as_name(cand) is False:
+                continue
+            term = self.surface[cand]
+            sim = 1.0 - 1 / max(len(word), len(cand))
+            out[term] = max(out.get(term, 0.0), sim)
         # An inflected form misspelled ("visitng") may be far from every surface word but still
         # start with an indexed stem ("visit"). Not a name: "Marko" is no form of "mark".
         shortest = len(word) if name else max(3, len(word) - 4)
@@ -279,17 +326,16 @@ class Index:
         in sorted order on a tie), or None: the sentence model reads corrected words, not typos."""
         if len(word) < 4 or not word.isalpha():
             return None
-        for key in sorted({word, *_deletes(word)}):
-            for cand in self._deletes.get(key, ()):
-                if cand == word or OSA.distance(word, cand, score_cutoff=1) > 1:
-                    continue
-                if cand[0] != word[0] and len(word) < FIRST_LETTER_FREE:
-                    continue
-                if not likely_typo(word, cand):
-                    continue
-                if name and self.written_as_name(cand) is False:
-                    continue
-                return cand
+        for cand in self.typos.near(word):
+            if cand == word or OSA.distance(word, cand, score_cutoff=1) > 1:
+                continue
+            if cand[0] != word[0] and len(word) < FIRST_LETTER_FREE:
+                continue
+            if not likely_typo(word, cand):
+                continue
+            if name and self.written_as_name(cand) is False:
+                continue
+            return cand
         return None
 
     def paragraph_sentences(self, para: int) -> range:
@@ -315,19 +361,3 @@ def _case_inside(text: str, word: str) -> bool | None:
             seen = False
         at = folded.find(word, end)
     return seen
-
-
-def _deletes(word: str) -> list[str]:
-    return [word[:i] + word[i + 1 :] for i in range(len(word))]
-
-
-def _deletion_index(vocab: Iterable[str]) -> dict[str, list[str]]:
-    """Symmetric-delete index (SymSpell): every single-letter deletion of every word, so one
-    typo (insert, drop, swap, replace) is found by dictionary lookups instead of a vocabulary scan.
-    """
-    index: dict[str, list[str]] = defaultdict(list)
-    for w in vocab:
-        index[w].append(w)
-        for d in _deletes(w):
-            index[d].append(w)
-    return dict(index)

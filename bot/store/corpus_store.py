@@ -27,8 +27,6 @@ from bot.corpus.folder import list_folder
 from bot.corpus.report import LoadReport, NothingLoaded, log_problems
 from bot.errors import CorpusError
 from bot.index import Index
-from bot.index.codec import decode, encode
-from bot.index.merge import merge
 from bot.models import Article
 from bot.progress import Progress
 from bot.settings import Settings
@@ -226,7 +224,7 @@ class CorpusStore:
             report.skipped += fresh.skipped
             report.duplicates += fresh.duplicates
             report.warnings += fresh.warnings
-        index = merge(base.index, keep, added)
+        index = base.index.merged(keep, added)
         report.articles = index.articles
         kept = keep[base.index.sent_article]
         return Corpus(report, index, now, digests, kept)
@@ -261,7 +259,7 @@ class CorpusStore:
                 return None
             return old.model_copy(update={"files": corpus.files})
         generation = f"{time.time_ns():x}{os.getpid():x}"
-        saved, meta = encode(corpus.index, corpus.report)
+        saved, meta = corpus.index.encode(corpus.report)
         meta["digests"] = corpus.digests
         with Progress("saving the index", len(saved) + 1, unit="files") as progress:
             parts = {}
@@ -340,7 +338,7 @@ class CorpusStore:
                 meta = read_json(self.folder, parts.pop("meta"))
                 arrays = {name: read_array(self.folder, stored) for name, stored in parts.items()}
                 analyzer = Analyzer(Aliases.from_file(self.settings.briefbot_aliases_file))
-                index, report = decode(arrays, meta, analyzer)
+                index, report = Index.decode(arrays, meta, analyzer)
                 digests = list(meta["digests"])
             except Exception as exc:  # damaged data fails in many ways; the checksums say which
                 failure = exc

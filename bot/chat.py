@@ -8,8 +8,16 @@ import re
 import zoneinfo
 
 from bot.api import Core
-from bot.followup import Conversations, Turn, TurnStore, leaning, rewrite, says_own_words
-from bot.models import AnswerReply, BriefingReply, Reply, TextReply
+from bot.followup import (
+    Conversations,
+    Turn,
+    TurnStore,
+    has_own_words,
+    leaning,
+    rewrite,
+    says_own_words,
+)
+from bot.models import Answer, AnswerReply, BriefingReply, Reply, TextReply
 from bot.text.question import is_follow_up
 from bot.wording import plural
 
@@ -146,29 +154,8 @@ class Chat:
         meant = rewrite(question, previous) if previous else None
         today = today_in(zone)
         answer = await self.engine.ask(meant or question, today=today)
-        if previous is not None and meant is None and is_follow_up(question):
-            # Read alone, a follow-up ("who scored the winning goal?") found nothing, or
-            # another story: the thread's article is looked for among wider answers, read
-            # alone then asked of the thread's subject, and kept only from that article and
-            # saying the follow-up's own words, so a reading never strays from the thread.
-            strayed = answer.answered and answer.passages[0].article.title != previous.title
-            if not answer.answered or strayed:
-                shown = len(answer.passages) or ANSWERS
-                for reading in [question, *leaning(question, previous)]:
-                    wide = await self.engine.ask(reading, limit=WIDE, today=today)
-                    own = [
-                        p
-                        for p in wide.passages
-                        if p.article.title == previous.title and says_own_words(question, p.quote)
-                    ]
-                    if wide.answered and own:
-                        wide.passages = own[:shown]
-                        answer = wide
-                        if reading != question:
-                            meant = reading
-                        else:  # read alone, but the thread chose the article: said so
-                            answer.notice = f"Reading this as about “{previous.title}”."
-                        break
+        if previous is not None and is_follow_up(question):
+            answer, meant = await self._within_thread(question, previous, answer, meant, today)
         if meant:
             answer.question = question
             read = f"Reading this as: {meant}"
@@ -184,6 +171,43 @@ class Chat:
                 except Exception:
                     log.exception("could not keep the conversation's turn in the database")
         return AnswerReply(answer=answer)
+
+    async def _within_thread(
+        self,
+        question: str,
+        previous: Turn,
+        answer: Answer,
+        meant: str | None,
+        today: dt.date | None,
+    ) -> tuple[Answer, str | None]:
+        """A follow-up whose answer found nothing, strayed to another story, or does not say
+        the follow-up's own words ("who proposed the date?" answered by the lead): the thread's
+        article is looked for among wider answers (as read, read alone, asked of the thread's
+        subject), kept only from that article and saying those words, so a reading never
+        strays from the thread. Otherwise the answer stands."""
+        if answer.answered:
+            first = answer.passages[0]
+            if first.article.title == previous.title and says_own_words(question, first.quote):
+                return answer, meant
+        elif not has_own_words(question):
+            return answer, meant
+        shown = len(answer.passages) or ANSWERS
+        readings = [meant or question, question, *leaning(question, previous)]
+        for reading in dict.fromkeys(readings):
+            wide = await self.engine.ask(reading, limit=WIDE, today=today)
+            own = [
+                p
+                for p in wide.passages
+                if p.article.title == previous.title and says_own_words(question, p.quote)
+            ]
+            if wide.answered and own:
+                wide.passages = own[:shown]
+                if reading != question:
+                    return wide, reading
+                # Read alone, but the thread chose the article: said so.
+                wide.notice = f"Reading this as about “{previous.title}”."
+                return wide, None
+        return answer, meant
 
     async def _last(self, conversation: str) -> Turn | None:
         """The conversation's last turn: this process's, else the database's (a restart)."""

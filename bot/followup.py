@@ -150,14 +150,25 @@ def leaning(text: str, previous: Turn) -> list[str]:
     return [f"{bare} ({_subject(asked, previous)})?"]
 
 
+def _own_words(text: str) -> list[str]:
+    own = [w.lower() for w in _WORD.findall(_OPENERS.sub("", text.strip())) if len(w) >= 4]
+    return [w for w in own if w not in STOPWORDS and w not in _WH]
+
+
+def has_own_words(text: str) -> bool:
+    """Whether a follow-up brings words of its own ("who proposed the date?"), not only a
+    question word and pronouns ("and when?", "where was it?")."""
+    return bool(_own_words(text))
+
+
 def says_own_words(text: str, quote: str) -> bool:
     """Whether ``quote`` holds one of the words ``text`` brings of its own (a word's first five
-    letters, "proposed" in "proposing"): a reading with the thread's subject added is kept only
-    then, so "are you coming to lunch?" is never answered by the thread's article."""
+    letters, "proposed" in "proposing"); true for a follow-up with none ("and when?"). A
+    reading found with the thread's help is kept only then, so "are you coming to lunch?" is
+    never answered by the thread's article."""
+    own = _own_words(text)
     low = quote.lower()
-    own = [w.lower() for w in _WORD.findall(text) if len(w) >= 4]
-    own = [w for w in own if w not in STOPWORDS and w not in _WH]
-    return any(w[:5] in low for w in own)
+    return not own or any(w[:5] in low for w in own)
 
 
 def _and_x(lower: list[str]) -> bool:

@@ -92,3 +92,12 @@ def test_the_memory_is_capped_and_expires() -> None:
     quick = Conversations(ttl_s=0.0)
     quick.remember("a", FINAL)
     assert quick.last("a") is None
+
+
+def test_a_follow_ups_own_words_are_what_its_answer_must_say() -> None:
+    from bot.followup import has_own_words, says_own_words
+
+    assert says_own_words("who proposed the date?", "with the US proposing it take place Friday")
+    assert not says_own_words("are you coming to lunch?", "The call lasted 25 minutes.")
+    assert not has_own_words("and when?") and says_own_words("and when?", "anything at all")
+    assert has_own_words("so who scored first?")

@@ -63,7 +63,9 @@ async def test_follow_up_in_answered_thread_is_answered_without_mention(bot: Htt
 
     calls = await bot.emulator.wait_for("chat.postMessage", 2)
     assert calls[1].body["thread_ts"] == root_ts
-    assert bot.engine.questions == [QUESTION, "who requested the call?"]
+    # Asked as typed first (the fake's one answer does not say "requested": the thread's
+    # article is then looked for among wider answers, which asks again).
+    assert bot.engine.questions[:2] == [QUESTION, "who requested the call?"]
 
 
 async def test_thread_reply_with_mention_is_answered_once(bot: HttpBot) -> None:

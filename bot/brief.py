@@ -155,7 +155,7 @@ class Briefer:
             has = np.zeros(n, dtype=bool)
             para = idx.paragraphs.postings.get(t.term)
             if para is not None:
-                has[idx.para_article[para.ids]] = True
+                has[idx.paragraph_articles(para.ids)] = True
             title = idx.titles.postings.get(t.term)
             if title is not None:
                 has[title.ids] = True

@@ -235,7 +235,7 @@ def passage_of(
     # A sentence that leans on the one before ("It was ...") is quoted with it when short.
     if (len(text) < SHORT_SENTENCE or _ANAPHOR.match(text)) and c.id > 0:
         prev = index.sentence_table.text(c.id - 1)
-        same_paragraph = index.sent_para[c.id - 1] == index.sent_para[c.id]
+        same_paragraph = index.same_paragraph(c.id - 1, c.id)
         if same_paragraph and len(prev) + len(text) + 1 <= MAX_QUOTE:
             offset = len(prev) + 1
             text = prev + " " + text

@@ -79,10 +79,7 @@ class Semantic:
         """Vectors for every sentence of ``index``: saved ones reused, new ones embedded."""
         require()  # a missing package means words alone from the start, not a failed question
         table = index.sentence_table
-        texts = [
-            f"{index.articles[int(index.sent_article[i])].title}. {table.text(i)}"
-            for i in range(len(index))
-        ]
+        texts = [f"{index.title_of(i)}. {table.text(i)}" for i in range(len(index))]
         store = VectorStore(directory, model_id(), name)
         vectors = SentenceVectors(
             texts, shared_encoder, store, sync_limit=sync_limit, generation=index.saved_as
@@ -98,10 +95,7 @@ class Semantic:
         if not self.ready:
             return None
         table, start = index.sentence_table, int(keep.sum())
-        texts = [
-            f"{index.articles[int(index.sent_article[i])].title}. {table.text(i)}"
-            for i in range(start, len(index))
-        ]
+        texts = [f"{index.title_of(i)}. {table.text(i)}" for i in range(start, len(index))]
         vectors = self.vectors.carried_over(keep, texts, sync_limit=sync_limit)
         return Semantic(index, vectors, self._encoder)
 

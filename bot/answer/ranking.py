@@ -164,7 +164,7 @@ def _grounded(pid: int, query: Query, index: Index, found: set[str]) -> bool:
     """True when each name of the question ("Mona Lisa", "Berlin Wall") occurs in the sentence,
     its paragraph or its article's title: a passage about something else that shares common
     words must not be quoted as the answer."""
-    para, art = int(index.sent_para[pid]), int(index.sent_article[pid])
+    para, art = index.paragraph_index(pid), index.article_index(pid)
     wanted: dict[str, bool] = {}
     for t in query.terms:
         if not t.name or "_" in t.term:
@@ -183,9 +183,9 @@ def _grounded(pid: int, query: Query, index: Index, found: set[str]) -> bool:
 def article_coverage(pid: int, query: Query, index: Index) -> float:
     """Share of the question's weight (idf; unknown words count in full) found anywhere in the
     sentence's article: an article about something else shares a few words, not most of them."""
-    art = int(index.sent_article[pid])
-    first = int(index.para_article.searchsorted(art))
-    end = int(index.para_article.searchsorted(art, side="right"))
+    art = index.article_index(pid)
+    paragraphs = index.article_paragraphs(art)
+    first, end = paragraphs.start, paragraphs.stop
     got = total = 0.0
     for t in query.terms:
         w = index.sentences.idf(t.term) * t.weight

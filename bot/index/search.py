@@ -142,6 +142,37 @@ class Index:
         found: np.ndarray = self.sent_article[ids]
         return found
 
+    def article_index(self, pid: int) -> int:
+        """The article a sentence is from (its position in ``articles``)."""
+        return int(self.sent_article[pid])
+
+    def paragraph_index(self, pid: int) -> int:
+        """The paragraph a sentence is in."""
+        return int(self.sent_para[pid])
+
+    def title_of(self, pid: int) -> str:
+        """The title of a sentence's article."""
+        return self.articles[int(self.sent_article[pid])].title
+
+    def article_paragraphs(self, art: int) -> range:
+        """The paragraphs of article ``art`` (an article's paragraphs are contiguous)."""
+        first = int(self.para_article.searchsorted(art))
+        return range(first, int(self.para_article.searchsorted(art, side="right")))
+
+    def paragraph_articles(self, paras: np.ndarray) -> np.ndarray:
+        """The article of each paragraph in ``paras``."""
+        found: np.ndarray = self.para_article[paras]
+        return found
+
+    @property
+    def sentence_articles(self) -> np.ndarray:
+        """Every sentence's article, in sentence order (read-only use)."""
+        found: np.ndarray = self.sent_article
+        return found
+
+    def same_paragraph(self, a: int, b: int) -> bool:
+        return bool(self.sent_para[a] == self.sent_para[b])
+
     def in_caption(self, ids: np.ndarray) -> np.ndarray:
         """Whether each sentence is in a photo caption."""
         found: np.ndarray = self.caption[ids]

@@ -226,7 +226,7 @@ class CorpusStore:
             report.warnings += fresh.warnings
         index = base.index.merged(keep, added)
         report.articles = index.articles
-        kept = keep[base.index.sent_article]
+        kept = keep[base.index.sentence_articles]
         return Corpus(report, index, now, digests, kept)
 
     # --- saving and reading ------------------------------------------------------------------

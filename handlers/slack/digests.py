@@ -28,6 +28,7 @@ from bot import (
     parse_request,
 )
 from handlers.slack.blocks import digest_messages
+from handlers.slack.parse import question_text
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +117,8 @@ async def digest_command(
     )
     user = str(command.get("user_id") or "")
     try:
-        request = parse_request(str(command.get("text") or ""))
+        # Slack's markup read as typed: a mention or a channel link is no topic (never echoed).
+        request = parse_request(question_text(str(command.get("text") or "")))
     except ScheduleError as exc:
         return TextReply(kind="notice", text=f"Sorry, {exc}")
     zone = None

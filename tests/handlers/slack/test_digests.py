@@ -241,3 +241,13 @@ async def test_an_article_file_added_is_alerted_in_slack(
     blocks = call.body["blocks"]
     assert blocks[0]["text"]["text"] == "*New on chega*"
     assert "Chega backs the budget" in blocks[1]["text"]["text"]
+
+
+async def test_mentions_in_a_topic_are_dropped_never_echoed_as_pings(
+    start_bot: StartBot, deliveries: tuple[Deliveries, Clock, FakeEngine]
+) -> None:
+    bot = await start_bot(deliveries=deliveries[0])
+    reply = await digest(bot, "alert <!channel> japan <@U999>")
+    text = " ".join(section_texts(reply)) + reply["text"]
+    assert "#1 alert: new articles on japan" in text
+    assert "<!channel>" not in text and "<@U999>" not in text

@@ -3,8 +3,8 @@ the issue's goals, with the real engine, real SQLite files and the Slack emulato
 
 1. *Start-up with the database* (goal ≤ 0.3 s added): in fresh processes, the imports the bot
    adds for the database (``handlers.deliveries``, so SQLAlchemy and aiosqlite) after the core's,
-   and ``await Database.open(url)``: on a new file (the schema made by Alembic) and on an
-   existing current one (a restart). Median of 5 each.
+   and ``await Database.open(url)``: on a new file (the schema made from the models, stamped)
+   and on an existing current one (a restart). Median of 5 each.
 2. *Digest latency* (goal: a digest of ≥ 10 new articles at the emulator within 2 s of its time):
    the real delivery loop (``async with scheduler``) with a clock shifted so that the subscribed
    minute falls ~3 s ahead in real time; real seconds from that instant to the emulator
@@ -577,7 +577,7 @@ def table(figures: dict[str, Any]) -> Table:
     if "skipped" not in s:
         cases = (
             ("existing", "restart, current file", "startup"),
-            ("new", "new file (Alembic)", "startup_new_file"),
+            ("new", "new file (schema made)", "startup_new_file"),
         )
         for case, label, goal in cases:
             c = s[case]

@@ -9,6 +9,7 @@ later refuses posts for good (deleted, archived, the bot removed) turns its subs
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 import aiohttp
@@ -131,6 +132,7 @@ async def digest_command(
 
 
 FEED_ADMINS = "workspace admins and owners"
+_LINK = re.compile(r"<(https?://[^|>\s]+)(?:\|[^>]*)?>")
 
 
 async def is_admin(client: AsyncWebClient, user: str) -> bool:
@@ -148,7 +150,8 @@ async def is_admin(client: AsyncWebClient, user: str) -> bool:
 
 async def feeds_command(feeds: Feeds, client: AsyncWebClient, command: dict[str, Any]) -> TextReply:
     """``/feeds …``: anyone may list; admins and owners may add and remove."""
-    text = str(command.get("text") or "")
+    # A link Slack formatted (<https://x/feed.xml|x/feed.xml>) is its address, not its label.
+    text = _LINK.sub(r"\1", str(command.get("text") or ""))
     user = str(command.get("user_id") or "")
     changing = text.split()[:1] != [] and text.split()[0].lower() not in ("list", "ls", "show")
     admin = await is_admin(client, user) if changing else False

@@ -201,10 +201,12 @@ async def test_feeds_are_changed_by_workspace_admins_only(
         assert calls[-1].body["response_type"] == "ephemeral"
         return " ".join(section_texts(calls[-1].body))
 
-    refused = await feeds("add https://news.example/feed.xml")
+    refused = await feeds("add <https://news.example/feed.xml|news.example/feed.xml>")
     assert "only workspace admins and owners can change the feeds" in refused
     bot.emulator.users[USER_ID]["is_owner"] = True
-    assert (await feeds("add https://news.example/feed.xml")).startswith("Added https://")
+    # As Slack sends a link it formatted: the address, not the label, is the feed.
+    added = await feeds("add <https://news.example/feed.xml|news.example/feed.xml>")
+    assert added.startswith("Added https://news.example/feed.xml")
     bot.emulator.users[USER_ID]["is_owner"] = False
     assert "1. https://news.example/feed.xml" in await feeds("list")
     assert await d.feeds.urls() == ["https://news.example/feed.xml"]

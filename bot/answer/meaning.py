@@ -8,9 +8,10 @@ the lexical score, ranks them for the reader (``bot/answer/candidates.py``), whi
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import overload
 
 import numpy as np
 import numpy.typing as npt
@@ -59,6 +60,35 @@ def spelled(question: str, index: Index) -> str:
     return "".join(parts) + question[last:] if parts else question
 
 
+class SentenceTexts(Sequence[str]):
+    """What the sentence model reads for each sentence of an index (from ``start`` on): its
+    article's title, then the sentence. Made when asked, not all at once: a restart whose
+    vectors are saved in the index's row order reads none of a million."""
+
+    def __init__(self, index: Index, start: int = 0) -> None:
+        self.of, self.start = index, start  # (not "index": Sequence.index is a method)
+
+    def __len__(self) -> int:
+        return len(self.of) - self.start
+
+    @overload
+    def __getitem__(self, i: int) -> str: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[str]: ...
+
+    def __getitem__(self, i: int | slice) -> str | list[str]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        n = len(self)
+        if i < 0:
+            i += n
+        if not 0 <= i < n:
+            raise IndexError(i)
+        pid = self.start + i
+        return f"{self.of.title_of(pid)}. {self.of.sentence_table.text(pid)}"
+
+
 class Semantic:
     """Sentence vectors of one index, and the ranking and decision that use them."""
 
@@ -78,8 +108,7 @@ class Semantic:
     ) -> Semantic:
         """Vectors for every sentence of ``index``: saved ones reused, new ones embedded."""
         require()  # a missing package means words alone from the start, not a failed question
-        table = index.sentence_table
-        texts = [f"{index.title_of(i)}. {table.text(i)}" for i in range(len(index))]
+        texts = SentenceTexts(index)
         store = VectorStore(directory, model_id(), name)
         vectors = SentenceVectors(
             texts, shared_encoder, store, sync_limit=sync_limit, generation=index.saved_as
@@ -94,8 +123,7 @@ class Semantic:
         start). None while this one is still being filled."""
         if not self.ready:
             return None
-        table, start = index.sentence_table, int(keep.sum())
-        texts = [f"{index.title_of(i)}. {table.text(i)}" for i in range(start, len(index))]
+        texts = SentenceTexts(index, int(keep.sum()))
         vectors = self.vectors.carried_over(keep, texts, sync_limit=sync_limit)
         return Semantic(index, vectors, self._encoder)
 

@@ -152,14 +152,7 @@ class Briefer:
         for t in query.terms:
             weight = idx.paragraphs.idf(t.term) * t.weight
             total += weight
-            has = np.zeros(n, dtype=bool)
-            para = idx.paragraphs.postings.get(t.term)
-            if para is not None:
-                has[idx.paragraph_articles(para.ids)] = True
-            title = idx.titles.postings.get(t.term)
-            if title is not None:
-                has[title.ids] = True
-            covered += weight * has
+            covered += weight * idx.articles_with(t.term)
         relevant = np.flatnonzero(covered >= TOPIC_COVERAGE * total)
         if not len(relevant):
             return []

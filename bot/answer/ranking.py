@@ -13,7 +13,7 @@ from itertools import pairwise
 import numpy as np
 
 from bot.answer.query import Query
-from bot.index import ContextScores, Index, Posting
+from bot.index import ContextScores, Index
 from bot.text.analyzer import Token, fold, words
 from bot.text.answer_types import AnswerType
 from bot.text.wordlists import STOPWORDS
@@ -171,11 +171,7 @@ def _grounded(pid: int, query: Query, index: Index, found: set[str]) -> bool:
             continue
         ok = wanted.get(t.surface, False)
         if not ok:
-            ok = (
-                t.term in found
-                or _has(index.paragraphs.postings.get(t.term), para)
-                or _has(index.titles.postings.get(t.term), art)
-            )
+            ok = t.term in found or index.in_paragraph(t.term, para) or index.in_title(t.term, art)
         wanted[t.surface] = ok
     return all(wanted.values())
 
@@ -185,18 +181,11 @@ def article_coverage(pid: int, query: Query, index: Index) -> float:
     sentence's article: an article about something else shares a few words, not most of them."""
     art = index.article_index(pid)
     paragraphs = index.article_paragraphs(art)
-    first, end = paragraphs.start, paragraphs.stop
     got = total = 0.0
     for t in query.terms:
         w = index.sentences.idf(t.term) * t.weight
         total += w
-        p = index.paragraphs.postings.get(t.term)
-        if p is not None:
-            i = int(p.ids.searchsorted(first))
-            if i < len(p.ids) and int(p.ids[i]) < end:
-                got += w
-                continue
-        if _has(index.titles.postings.get(t.term), art):
+        if index.in_paragraphs(t.term, paragraphs) or index.in_title(t.term, art):
             got += w
     total += _missing_weight(query, index)
     return got / total if total else 0.0
@@ -208,13 +197,6 @@ def _missing_weight(query: Query, index: Index) -> float:
     known = [index.sentences.idf(t.term) for t in query.terms]
     each = max(known) if known else index.sentences.max_idf
     return each * sum(1 for t in query.missing if t.specific and len(t.surface) >= 4)
-
-
-def _has(posting: Posting | None, unit: int) -> bool:
-    if posting is None:
-        return False
-    i = int(posting.ids.searchsorted(unit))
-    return i < len(posting.ids) and int(posting.ids[i]) == unit
 
 
 def _inside(span: tuple[int, int], hits: list[Token], text: str) -> bool:

@@ -15,7 +15,7 @@ from rapidfuzz.distance import OSA
 
 from bot.corpus.report import LoadReport
 from bot.index.build import analyse_all, blocks
-from bot.index.fields import Field
+from bot.index.fields import Field, Posting
 from bot.index.sentence_table import SentenceTable
 from bot.index.typo_table import TypoTable
 from bot.models import Article, ArticleRef
@@ -172,6 +172,33 @@ class Index:
 
     def same_paragraph(self, a: int, b: int) -> bool:
         return bool(self.sent_para[a] == self.sent_para[b])
+
+    def in_paragraph(self, term: str, para: int) -> bool:
+        """Whether paragraph ``para`` holds ``term``."""
+        return _holds(self.paragraphs.postings.get(term), para)
+
+    def in_title(self, term: str, art: int) -> bool:
+        """Whether article ``art``'s title holds ``term``."""
+        return _holds(self.titles.postings.get(term), art)
+
+    def in_paragraphs(self, term: str, paras: range) -> bool:
+        """Whether any paragraph of ``paras`` (contiguous: an article's) holds ``term``."""
+        posting = self.paragraphs.postings.get(term)
+        if posting is None:
+            return False
+        i = int(posting.ids.searchsorted(paras.start))
+        return i < len(posting.ids) and int(posting.ids[i]) < paras.stop
+
+    def articles_with(self, term: str) -> np.ndarray:
+        """Which articles hold ``term`` in a paragraph or their title (a mask over articles)."""
+        has = np.zeros(len(self.articles), dtype=bool)
+        para = self.paragraphs.postings.get(term)
+        if para is not None:
+            has[self.para_article[para.ids]] = True
+        title = self.titles.postings.get(term)
+        if title is not None:
+            has[title.ids] = True
+        return has
 
     def in_caption(self, ids: np.ndarray) -> np.ndarray:
         """Whether each sentence is in a photo caption."""
@@ -392,3 +419,11 @@ def _case_inside(text: str, word: str) -> bool | None:
             seen = False
         at = folded.find(word, end)
     return seen
+
+
+def _holds(posting: Posting | None, unit: int) -> bool:
+    """Whether ``posting`` lists ``unit`` (its ids are sorted)."""
+    if posting is None:
+        return False
+    i = int(posting.ids.searchsorted(unit))
+    return i < len(posting.ids) and int(posting.ids[i]) == unit

@@ -75,6 +75,8 @@ class Briefer:
 
     def __init__(self, index: Index) -> None:
         self.index = index
+        # Listed entries of the engine this one replaced, by article object (see inherit).
+        self._known: dict[int, tuple[Article, Listed]] = {}
         arts = index.articles
         self.added = added(arts)
         self.order = sorted(
@@ -108,10 +110,25 @@ class Briefer:
 
     @cached_property
     def listing(self) -> tuple[Listed, ...]:
-        """Every article's id, text digest and date (made on first use: it reads all text)."""
-        return tuple(
-            Listed(id=a.id, digest=text_digest(a), date=a.date) for a in self.index.articles
-        )
+        """Every article's id, text digest and date (made on first use: it reads all text;
+        an article kept from the engine this one replaced is not read again)."""
+        known, self._known = self._known, {}
+        out = []
+        for a in self.index.articles:
+            hit = known.get(id(a))
+            if hit is not None and hit[0] is a:
+                out.append(hit[1])
+            else:
+                out.append(Listed(id=a.id, digest=text_digest(a), date=a.date))
+        return tuple(out)
+
+    def inherit(self, old: Briefer) -> None:
+        """Take over ``old``'s listing for the articles this index kept from it (the same
+        objects, after a merge), if it was made: a reload then hashes only new articles."""
+        if "listing" in old.__dict__:
+            self._known = {
+                id(a): (a, entry) for a, entry in zip(old.index.articles, old.listing, strict=True)
+            }
 
     @cached_property
     def _position(self) -> dict[str, int]:

@@ -334,6 +334,10 @@ class Engine:
             return self.briefer.listing
         return await asyncio.to_thread(lambda: self.briefer.listing)
 
+    def inherit_listing(self, old: Engine) -> None:
+        """Reuse ``old``'s listing for the articles this engine kept from it (a reload)."""
+        self.briefer.inherit(old.briefer)
+
     async def select(self, ids: Sequence[str], topic: str | None = None) -> list[BriefItem]:
         """The articles among ``ids`` (on ``topic`` when given), newest first, with leads."""
         return await asyncio.to_thread(self.briefer.select, ids, (topic or "").strip() or None)

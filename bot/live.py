@@ -222,6 +222,7 @@ class LiveEngine:
         made = old.hint_if_made()
         if made is not None:  # until the new one is made: the old hint, not a wait
             new.use_hint(made)
+        new.inherit_listing(old)  # digests and alerts: only new articles are hashed
         self.engine = new  # one assignment: a question sees the old engine or the new one
         self.generation += 1
         for listener in self.on_change:

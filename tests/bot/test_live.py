@@ -38,3 +38,33 @@ def test_a_single_file_corpus_counts_only_itself(tmp_path: Path) -> None:
     corpus.write_text("x", encoding="utf-8")
     assert relevant(corpus, corpus)
     assert not relevant(corpus, tmp_path / "two.md")
+
+
+async def test_a_reload_hashes_only_the_new_articles_for_digests(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.brief
+    from bot.live import LiveEngine
+    from tests.conftest import make_settings
+
+    for name in ("harbour", "library", "museum"):
+        (tmp_path / f"{name}.md").write_text(
+            f"---\ntitle: News about the {name}\ndate: 2026-02-01\n---\n\nThe {name} reopened.\n"
+        )
+    live = LiveEngine.load(make_settings(briefbot_corpus=tmp_path))
+    before = await live.listing()
+    hashed: list[str] = []
+    real = bot.brief.text_digest
+
+    def counting(article: bot.brief.Article) -> str:
+        hashed.append(article.title)
+        return real(article)
+
+    monkeypatch.setattr(bot.brief, "text_digest", counting)
+    (tmp_path / "zoo.md").write_text("---\ntitle: Zoo news\ndate: 2026-02-02\n---\n\nPandas.\n")
+    await live.update(frozenset({tmp_path / "zoo.md"}))
+    after = await live.listing()
+    assert hashed == ["Zoo news"]
+    assert {e.id: e.digest for e in before}.items() <= {e.id: e.digest for e in after}.items()
+    assert len(after) == 4
+    await live.stop()

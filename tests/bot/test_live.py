@@ -44,7 +44,9 @@ async def test_a_reload_hashes_only_the_new_articles_for_digests(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import bot.brief
+    from bot.corpus.duplicates import text_digest
     from bot.live import LiveEngine
+    from bot.models import Article
     from tests.conftest import make_settings
 
     for name in ("harbour", "library", "museum"):
@@ -54,11 +56,10 @@ async def test_a_reload_hashes_only_the_new_articles_for_digests(
     live = LiveEngine.load(make_settings(briefbot_corpus=tmp_path))
     before = await live.listing()
     hashed: list[str] = []
-    real = bot.brief.text_digest
 
-    def counting(article: bot.brief.Article) -> str:
+    def counting(article: Article) -> str:
         hashed.append(article.title)
-        return real(article)
+        return text_digest(article)
 
     monkeypatch.setattr(bot.brief, "text_digest", counting)
     (tmp_path / "zoo.md").write_text("---\ntitle: Zoo news\ndate: 2026-02-02\n---\n\nPandas.\n")

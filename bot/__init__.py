@@ -72,7 +72,6 @@ if TYPE_CHECKING:
     from bot.ingest.poller import log_report
     from bot.live import LiveEngine
     from bot.state import Database, Memory, Turns
-    from bot.state.database import default_url
     from bot.text.question import is_follow_up
 
 __all__ = [
@@ -121,7 +120,6 @@ __all__ = [
     "Unreachable",
     "__version__",
     "check_topic",
-    "default_url",
     "env_files",
     "explain",
     "ingest_urls",
@@ -168,7 +166,6 @@ _LAZY = {
     "Database": ("bot.state", "Database"),
     "Memory": ("bot.state", "Memory"),
     "Turns": ("bot.state", "Turns"),
-    "default_url": ("bot.state.database", "default_url"),
 }
 
 

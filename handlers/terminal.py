@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.style import Style
 from rich.text import Text
 
-from bot import Answer, ArticleRef, Briefing, Digest
+from bot import Answer, ArticleRef, Briefing, BriefItem, Digest
 from handlers.render import (
     cite_after,
     empty_briefing_text,
@@ -145,16 +145,21 @@ def briefing_text(briefing: Briefing) -> Text:
     head.append(f"): {len(briefing.items)} of {briefing.total_articles}")
     text.append_text(head)
     for item in briefing.items:
-        a = item.article
-        text.append("\n\n")
-        text.append_text(title_text(a, "bold"))
-        text.append(f" · {human_date(a)}", "dim")
-        if a.source:
-            text.append(" · ", "dim")
-            text.append_text(piece(a.source, "dim"))
-        text.append("\n  ")
-        text.append_text(piece(item.lead))
+        _append_item(text, item)
     return text
+
+
+def _append_item(text: Text, item: BriefItem) -> None:
+    """One article of a briefing or a digest: title · date · source, then its lead."""
+    a = item.article
+    text.append("\n\n")
+    text.append_text(title_text(a, "bold"))
+    text.append(f" · {human_date(a)}", "dim")
+    if a.source:
+        text.append(" · ", "dim")
+        text.append_text(piece(a.source, "dim"))
+    text.append("\n  ")
+    text.append_text(piece(item.lead))
 
 
 def digest_text(digest: Digest) -> Text:
@@ -170,15 +175,7 @@ def digest_text(digest: Digest) -> Text:
             text.append("\n\n")
             text.append_text(piece(group.topic, "bold underline"))
         for item in group.items:
-            a = item.article
-            text.append("\n\n")
-            text.append_text(title_text(a, "bold"))
-            text.append(f" · {human_date(a)}", "dim")
-            if a.source:
-                text.append(" · ", "dim")
-                text.append_text(piece(a.source, "dim"))
-            text.append("\n  ")
-            text.append_text(piece(item.lead))
+            _append_item(text, item)
     if digest.footer:
         text.append("\n\n")
         text.append_text(piece(digest.footer, "dim"))

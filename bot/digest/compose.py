@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from bot.models import BriefItem, Digest, DigestGroup, Place
 from bot.state.database import Database
-from bot.state.schema import SentArticle
+from bot.state.schema import SentArticle, at_place
 
 #: Articles in one digest; the rest are counted and left to /brief.
 DIGEST_ITEMS = 20
@@ -28,11 +28,7 @@ async def sent_to(db: Database, place: Place) -> tuple[set[str], set[str]]:
     """The ids and text digests of every article already posted to ``place``."""
     async with db.session() as s:
         rows = await s.execute(
-            select(SentArticle.article_id, SentArticle.digest).where(
-                SentArticle.platform == place.platform,
-                SentArticle.workspace == place.workspace,
-                SentArticle.channel == place.channel,
-            )
+            select(SentArticle.article_id, SentArticle.digest).where(*at_place(SentArticle, place))
         )
         pairs = rows.all()
     return {a for a, _ in pairs}, {d for _, d in pairs}

@@ -23,9 +23,9 @@ import datetime as dt
 import logging
 import os
 import socket
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol, TypeVar
+from typing import Literal, Protocol, TypeVar
 
 from sqlalchemy import case, func, select, update
 
@@ -41,6 +41,7 @@ from bot.state.schema import (
     PendingAlert,
     SentArticle,
     Subscription,
+    at_place,
 )
 
 log = logging.getLogger(__name__)
@@ -135,17 +136,6 @@ class Scheduler:
         return max(0.0, min([self.timing.rescan, *digests, *alerts]))
 
     # --- new articles -------------------------------------------------------------------------
-    def _insert(self, table: Any) -> Any:
-        """An INSERT that can skip rows already there (ON CONFLICT DO NOTHING): the dialect's
-        own, imported when first used (PostgreSQL's pulls in asyncpg)."""
-        if self.db.sqlite:
-            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-            return sqlite_insert(table)
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        return pg_insert(table)
-
     async def observe(self, now: dt.datetime) -> list[str]:
         """Note the articles no process has seen before; queue alerts for them. Returns their
         ids. The first look at an empty table is the baseline: nothing is alerted for it."""
@@ -180,7 +170,7 @@ class Scheduler:
                     }
                     for a in chunk
                 ]
-                stmt = self._insert(KnownArticle).values(values)
+                stmt = self.db.insert(KnownArticle).values(values)
                 stmt = stmt.on_conflict_do_nothing().returning(KnownArticle.article_id)
                 fresh += (await s.scalars(stmt)).all()
         self._known.update(a.id for a in unknown)
@@ -222,7 +212,7 @@ class Scheduler:
             async with self.db.session() as s, s.begin():
                 for chunk in _chunks(rows, 500):
                     await s.execute(
-                        self._insert(PendingAlert).values(chunk).on_conflict_do_nothing()
+                        self.db.insert(PendingAlert).values(chunk).on_conflict_do_nothing()
                     )
 
     # --- digests ------------------------------------------------------------------------------
@@ -264,7 +254,9 @@ class Scheduler:
             batch = _Batch(self)
             await asyncio.gather(
                 *(
-                    self._deliver(sub, when, now, last.get(sub.id, (now, None))[1], batch)
+                    self._in_turn(
+                        self._deliver(sub, when, now, last.get(sub.id, (now, None))[1], batch)
+                    )
                     for sub, when in due
                 )
             )
@@ -277,19 +269,13 @@ class Scheduler:
         self._next_start = start + 1.0 / self.timing.rate
         await asyncio.sleep(start - loop.time())
 
-    async def _deliver(
-        self,
-        sub: Subscription,
-        due: dt.datetime,
-        now: dt.datetime,
-        last_sent: dt.datetime | None,
-        batch: _Batch,
-    ) -> None:
+    async def _in_turn(self, work: Awaitable[None]) -> None:
+        """Run ``work`` in its turn: at most ``timing.concurrency`` at once, paced."""
         async with self._slots:
             await self._paced()
-            await self._deliver_now(sub, due, now, last_sent, batch)
+            await work
 
-    async def _deliver_now(
+    async def _deliver(
         self,
         sub: Subscription,
         due: dt.datetime,
@@ -300,7 +286,7 @@ class Scheduler:
         late = (now - due).total_seconds()
         status = "claimed" if late <= self.timing.grace else "skipped"
         async with self.db.session() as s, s.begin():
-            stmt = self._insert(Delivery).values(
+            stmt = self.db.insert(Delivery).values(
                 subscription_id=sub.id,
                 scheduled_for=due,
                 status=status,
@@ -369,7 +355,7 @@ class Scheduler:
                     }
                     for i in items
                 ]
-                await s.execute(self._insert(SentArticle).values(rows).on_conflict_do_nothing())
+                await s.execute(self.db.insert(SentArticle).values(rows).on_conflict_do_nothing())
         if posted == "gone":
             n = await self.subscriptions.disable_place(place, "the bot can no longer post there")
             log.warning(
@@ -415,7 +401,7 @@ class Scheduler:
         key = {"platform": place.platform, "workspace": place.workspace, "channel": place.channel}
         async with self.db.session() as s, s.begin():
             first = await s.scalar(
-                self._insert(AlertChannel)
+                self.db.insert(AlertChannel)
                 .values(**key, last_post_at=now)
                 .on_conflict_do_nothing()
                 .returning(AlertChannel.channel)
@@ -424,9 +410,7 @@ class Scheduler:
                 result = await s.execute(
                     update(AlertChannel)
                     .where(
-                        AlertChannel.platform == place.platform,
-                        AlertChannel.workspace == place.workspace,
-                        AlertChannel.channel == place.channel,
+                        *at_place(AlertChannel, place),
                         AlertChannel.last_post_at <= now - interval,
                     )
                     .values(last_post_at=now)
@@ -434,9 +418,7 @@ class Scheduler:
                 if not getattr(result, "rowcount", 0):
                     last = await s.scalar(
                         select(AlertChannel.last_post_at).where(
-                            AlertChannel.platform == place.platform,
-                            AlertChannel.workspace == place.workspace,
-                            AlertChannel.channel == place.channel,
+                            *at_place(AlertChannel, place),
                         )
                     )
                     if last is not None:
@@ -445,9 +427,7 @@ class Scheduler:
             pending = (
                 await s.execute(
                     select(PendingAlert.id, PendingAlert.article_id, PendingAlert.topic).where(
-                        PendingAlert.platform == place.platform,
-                        PendingAlert.workspace == place.workspace,
-                        PendingAlert.channel == place.channel,
+                        *at_place(PendingAlert, place),
                         PendingAlert.posted_at.is_(None),
                     )
                 )

@@ -18,7 +18,7 @@ from bot.digest.requests import (
     parse_request,
 )
 from bot.digest.schedule import ScheduleError, zone_name
-from bot.digest.scheduler import Scheduler, utc_now
+from bot.digest.scheduler import Scheduler
 from bot.digest.subscriptions import Subscriptions
 from bot.models import Place, TextReply
 
@@ -90,6 +90,3 @@ class Digests:
                     f"{local(first, made.schedule.zone)}."
                 )
         raise AssertionError(request)  # pragma: no cover
-
-
-__all__ = ["Digests", "utc_now"]

@@ -13,7 +13,7 @@ from bot.digest.requests import AlertRequest, DigestRequest
 from bot.digest.schedule import Schedule, ScheduleError
 from bot.models import Place
 from bot.state.database import Database
-from bot.state.schema import Subscription
+from bot.state.schema import Subscription, at_place
 
 
 class SubscriptionView(BaseModel):
@@ -54,12 +54,7 @@ def view(sub: Subscription) -> SubscriptionView:
 
 
 def _at(place: Place) -> list[ColumnElement[bool]]:
-    return [
-        Subscription.platform == place.platform,
-        Subscription.workspace == place.workspace,
-        Subscription.channel == place.channel,
-        Subscription.active.is_(True),
-    ]
+    return [*at_place(Subscription, place), Subscription.active.is_(True)]
 
 
 class Subscriptions:

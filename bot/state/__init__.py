@@ -8,8 +8,8 @@ with the same code. Imported only by the long-running commands: ``briefbot ask``
 SQLAlchemy.
 """
 
-from bot.state.database import Database, default_url
+from bot.state.database import Database
 from bot.state.memory import Memory
 from bot.state.turns import Turns
 
-__all__ = ["Database", "Memory", "Turns", "default_url"]
+__all__ = ["Database", "Memory", "Turns"]

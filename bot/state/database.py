@@ -31,7 +31,6 @@ log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
 #: Every revision this code knows, oldest first: a database at one of them is upgraded.
 KNOWN = ("0001", "0002")
-DATABASE_FILE = "briefbot.db"
 HINT = "set BRIEFBOT_DATABASE_URL (see .env.example)"
 # PostgreSQL: one lock id for "migrating briefbot's schema", so two processes starting together
 # do not both create the tables.
@@ -40,11 +39,6 @@ _MIGRATION_LOCK = 0x62726566
 
 class DatabaseError(ConfigError):
     """The database cannot be used: unreachable, locked, unreadable, or newer than this code."""
-
-
-def default_url(folder: Path) -> str:
-    """The embedded SQLite file beside the saved index (``folder``)."""
-    return f"sqlite+aiosqlite:///{(folder / DATABASE_FILE).resolve()}"
 
 
 def parse_url(raw: str) -> URL:
@@ -140,6 +134,18 @@ class Database:
 
     def session(self) -> AsyncSession:
         return self.sessions()
+
+    def insert(self, table: Any) -> Any:
+        """An INSERT that can skip or update rows already there (``on_conflict_do_nothing``,
+        ``on_conflict_do_update``): the dialect's own, imported when first used (PostgreSQL's
+        pulls in asyncpg)."""
+        if self.sqlite:
+            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+            return sqlite_insert(table)
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(table)
 
     async def close(self) -> None:
         await self.engine.dispose()

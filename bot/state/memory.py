@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from bot.state.database import Database
@@ -54,4 +54,5 @@ class Memory:
 
     async def count(self, kind: str) -> int:
         async with self.db.session() as s:
-            return len((await s.execute(select(Seen.key).where(Seen.kind == kind))).all())
+            found = await s.scalar(select(func.count()).where(Seen.kind == kind))
+            return int(found or 0)

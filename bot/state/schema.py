@@ -5,9 +5,11 @@ processes (a second claim of the same row fails in the database, not in our code
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
+    ColumnElement,
     DateTime,
     ForeignKey,
     Index,
@@ -20,6 +22,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
+
+from bot.models import Place
 
 #: The newest migration (``migrations/versions``); a database at another revision that this
 #: code does not know was made by a newer briefbot. A test holds it to Alembic's own head.
@@ -55,6 +59,15 @@ class UTC(TypeDecorator[dt.datetime]):
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+
+
+def at_place(model: Any, place: Place) -> list[ColumnElement[bool]]:
+    """The conditions for ``model``'s rows of one place (its platform, workspace, channel)."""
+    return [
+        model.platform == place.platform,
+        model.workspace == place.workspace,
+        model.channel == place.channel,
+    ]
 
 
 class Subscription(Base):

@@ -7,12 +7,15 @@ the same choices without importing each other.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 
 from discord import app_commands
 
 from bot import Core, zone_choices
 from handlers import render
+
+log = logging.getLogger(__name__)
 
 # Autocomplete: at most 25 choices, each name and value 1..100 characters.
 CHOICES_LIMIT = 25
@@ -36,8 +39,13 @@ def choices_of(values: Iterable[str]) -> list[app_commands.Choice[str]]:
 
 
 async def topic_choices(engine: Core, current: str) -> list[app_commands.Choice[str]]:
-    """Autocomplete choices for a topic: the corpus's topics starting with ``current``."""
-    return choices_of(await engine.topics(current, limit=CHOICES_LIMIT))
+    """Autocomplete choices for a topic: the corpus's topics starting with ``current``. A core
+    that fails gives none (logged): an empty list beats Discord's "loading options failed"."""
+    try:
+        return choices_of(await engine.topics(current, limit=CHOICES_LIMIT))
+    except Exception:
+        log.exception("Topic autocomplete failed for %r", current)
+        return []
 
 
 def time_zone_choices(current: str) -> list[app_commands.Choice[str]]:

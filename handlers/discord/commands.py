@@ -54,11 +54,7 @@ def add_commands(
     async def brief_topic(
         interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        try:
-            return await topic_choices(core, current)
-        except Exception:  # an empty list beats Discord's "loading options failed"
-            log.exception("Topic autocomplete failed for %r", current)
-            return []
+        return await topic_choices(core, current)
 
     @tree.command(name="sources", description="What the bot knows: articles, dates, sources")
     @contexts

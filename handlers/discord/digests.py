@@ -182,11 +182,7 @@ def digest_group(digests: Digests, core: Core, responder: Responder) -> app_comm
     async def topics(
         interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        try:
-            return await topic_choices(core, current)
-        except Exception:  # an empty list beats Discord's "loading options failed"
-            log.exception("Topic autocomplete failed for %r", current)
-            return []
+        return await topic_choices(core, current)
 
     async def zones(
         interaction: discord.Interaction, current: str

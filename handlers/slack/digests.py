@@ -73,18 +73,24 @@ def _error(e: SlackApiError) -> str:
     return str(data.get("error")) if isinstance(data, dict) else f"HTTP {e.response.status_code}"
 
 
-async def user_zone(client: AsyncWebClient, user: str) -> str | None:
-    """The person's time zone as Slack knows it (``tz``), or None (then UTC, said so)."""
+async def user_profile(client: AsyncWebClient, user: str, meaning: str) -> dict[str, Any]:
+    """The person's ``users.info`` profile, or {} when Slack does not give it (logged, with
+    what that ``meaning``s: "digests default to UTC")."""
     try:
         response = await client.users_info(user=user)
     except SlackApiError as e:
-        log.warning("users.info for %s failed (%s): digests default to UTC", user, _error(e))
-        return None
+        log.warning("users.info for %s failed (%s): %s", user, _error(e), meaning)
+        return {}
     except (aiohttp.ClientError, TimeoutError) as e:
-        log.warning("users.info for %s failed (%s): digests default to UTC", user, type(e).__name__)
-        return None
-    data: Any = response.get("user") or {}
-    tz = data.get("tz") if isinstance(data, dict) else None
+        log.warning("users.info for %s failed (%s): %s", user, type(e).__name__, meaning)
+        return {}
+    data: Any = response.get("user")
+    return data if isinstance(data, dict) else {}
+
+
+async def user_zone(client: AsyncWebClient, user: str) -> str | None:
+    """The person's time zone as Slack knows it (``tz``), or None (then UTC, said so)."""
+    tz = (await user_profile(client, user, "digests default to UTC")).get("tz")
     return tz if isinstance(tz, str) and tz else None
 
 
@@ -137,15 +143,8 @@ _LINK = re.compile(r"<(https?://[^|>\s]+)(?:\|[^>]*)?>")
 
 async def is_admin(client: AsyncWebClient, user: str) -> bool:
     """Whether ``user`` is a workspace admin or owner (``users.info``); False when unknown."""
-    try:
-        response = await client.users_info(user=user)
-    except SlackApiError as e:
-        log.warning("users.info for %s failed (%s): not treated as an admin", user, _error(e))
-        return False
-    except (aiohttp.ClientError, TimeoutError):
-        return False
-    data: Any = response.get("user") or {}
-    return isinstance(data, dict) and bool(data.get("is_admin") or data.get("is_owner"))
+    profile = await user_profile(client, user, "not treated as an admin")
+    return bool(profile.get("is_admin") or profile.get("is_owner"))
 
 
 async def feeds_command(feeds: Feeds, client: AsyncWebClient, command: dict[str, Any]) -> TextReply:

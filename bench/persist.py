@@ -248,12 +248,14 @@ def measure(
     sample = json.loads(questions.read_text("utf-8"))
     first = sample[0]
     saved = corpus / ".briefbot" / "lexical"
+    # On disk before the live run: its update leaves a second generation until it is tidied.
+    disk_mb = sum(f.stat().st_size for f in saved.glob("*") if f.is_file()) / 2**20
     out: dict[str, Any] = {
         "cli": cli_restart(corpus, first),
         "cli_words": cli_restart(corpus, first, BRIEFBOT_SEMANTIC="false"),
         "reopen": _worker(["reopen", "--corpus", str(corpus), "--question", first]),
         "live": _worker(["live", "--corpus", str(corpus), "--questions", str(questions)]),
-        "disk_mb": sum(f.stat().st_size for f in saved.glob("*") if f.is_file()) / 2**20,
+        "disk_mb": disk_mb,
     }
     if tantivy_dir is not None:
         where = ["--dir", str(tantivy_dir)]

@@ -238,16 +238,19 @@ def _ask(args: argparse.Namespace, settings: AppSettings, parser: argparse.Argum
         print("briefbot ask: --answers must be between 1 and 10", file=sys.stderr)
         return USAGE_ERROR
     engine = Engine.load(settings)
-    if words == ["-"]:
-        return asyncio.run(_ask_stream(engine, args))
-    answer = asyncio.run(engine.ask(" ".join(words), limit=args.answers))
-    if args.json:
-        print(answer.model_dump_json())
-    else:
-        from handlers.terminal import answer_text
+    try:
+        if words == ["-"]:
+            return asyncio.run(_ask_stream(engine, args))
+        answer = asyncio.run(engine.ask(" ".join(words), limit=args.answers))
+        if args.json:
+            print(answer.model_dump_json())
+        else:
+            from handlers.terminal import answer_text
 
-        show(Console(highlight=False), answer_text(answer))
-    return 0
+            show(Console(highlight=False), answer_text(answer))
+        return 0
+    finally:
+        engine.close()  # what the start left to save in the background is saved before exit
 
 
 async def _ask_stream(engine: Engine, args: argparse.Namespace) -> int:

@@ -121,3 +121,24 @@ def test_a_restart_on_the_same_saved_index_hashes_no_text(
     other = SentenceVectors(TEXTS[::-1], shared_encoder, store, sync_limit=100, generation="g2")
     assert other.embedded_now == 0
     assert np.array_equal(other.matrix, first.matrix[::-1])
+
+
+def test_closing_waits_for_the_rows_of_a_start_that_looked_vectors_up_by_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A one-shot `briefbot ask` closes the engine as it exits: the rows the start found by text
+    # must be on disk by then, or every later start hashes each sentence again.
+    store = VectorStore(tmp_path, "test-model")
+    SentenceVectors(TEXTS, shared_encoder, store, sync_limit=100)  # saved by text, no rows
+    assert store.load_aligned("g1", len(TEXTS)) is None
+    save = VectorStore.save
+
+    def slow_save(self: VectorStore, *args: object, **kw: object) -> None:
+        time.sleep(0.3)
+        save(self, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(VectorStore, "save", slow_save)
+    started = SentenceVectors(TEXTS, shared_encoder, store, sync_limit=100, generation="g1")
+    assert started.ready and started.embedded_now == 0
+    started.close()
+    assert store.load_aligned("g1", len(TEXTS)) is not None

@@ -23,11 +23,18 @@ class Core(Protocol):
         ...
 
     async def ask(
-        self, question: str, *, limit: int | None = None, today: dt.date | None = None
+        self,
+        question: str,
+        *,
+        limit: int | None = None,
+        today: dt.date | None = None,
+        odds: float = 1.0,
     ) -> Answer:
         """The best quoted passages for ``question``, or a "not found" answer with a hint.
         ``today``: the asker's date, which "yesterday" or "last week" are read against
-        (default: this machine's).
+        (default: this machine's). ``odds``: how much likelier than for a question asked cold
+        it is that the corpus answers this one (a thread's follow-up asked of its article);
+        the reader's verdict is read with that prior.
 
         An over-long question is cut (``BRIEFBOT_MAX_QUESTION_CHARS``) and answered, with a
         ``notice`` saying so; adapters show the notice and apply no length rule of their own.

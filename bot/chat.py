@@ -38,6 +38,11 @@ HELP_DIGESTS = (
 )
 # A follow-up read with its thread looks this far down the answers for the thread's article.
 WIDE = 10
+# A follow-up asked of the thread's article (its passages saying the follow-up's own words) is
+# read with three times the prior of a question asked cold: the calibration assumed half its
+# questions answerable; a thread's follow-up is answerable from its article about three times in
+# four. Only the thread's article gains by it, so a reading never strays to another story.
+THREAD_ODDS = 3.0
 ANSWERS = 3  # passages shown when the first reading found none
 # Sources named by /sources; the rest are counted.
 SOURCES_SHOWN = 8
@@ -184,7 +189,8 @@ class Chat:
         the follow-up's own words ("who proposed the date?" answered by the lead): the thread's
         article is looked for among wider answers (as read, read alone, asked of the thread's
         subject), kept only from that article and saying those words, so a reading never
-        strays from the thread. Otherwise the answer stands."""
+        strays from the thread; those readings are judged with the thread's prior
+        (``THREAD_ODDS``). Otherwise the answer stands."""
         if answer.answered:
             first = answer.passages[0]
             if first.article.title == previous.title and says_own_words(question, first.quote):
@@ -194,7 +200,7 @@ class Chat:
         shown = len(answer.passages) or ANSWERS
         readings = [meant or question, question, *leaning(question, previous)]
         for reading in dict.fromkeys(readings):
-            wide = await self.engine.ask(reading, limit=WIDE, today=today)
+            wide = await self.engine.ask(reading, limit=WIDE, today=today, odds=THREAD_ODDS)
             own = [
                 p
                 for p in wide.passages

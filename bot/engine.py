@@ -214,22 +214,27 @@ class Engine:
         return len(self.index) > self.settings.briefbot_offload_passages
 
     async def ask(
-        self, question: str, *, limit: int | None = None, today: dt.date | None = None
+        self,
+        question: str,
+        *,
+        limit: int | None = None,
+        today: dt.date | None = None,
+        odds: float = 1.0,
     ) -> Answer:
         """Answer ``question`` with the best quoted passages, or say nothing answers it;
         "yesterday" or "last week" in it read against ``today`` (default: this machine's)."""
-        return await asyncio.to_thread(self.ask_sync, question, limit=limit, today=today)
+        return await asyncio.to_thread(self.ask_sync, question, limit=limit, today=today, odds=odds)
 
-    def _answer(self, text: str, limit: int, today: dt.date) -> Answer:
+    def _answer(self, text: str, limit: int, today: dt.date, odds: float = 1.0) -> Answer:
         """The answer, checked against the times the question names: a relative period
         ("yesterday", "last week": the article's date must fall in it), a month or weekday
         ("in March", "on Tuesday": the passage says it or is dated then), a year."""
         period, bare = question_period(text, today)
         if period is not None:
-            wide = self._answer_of_years(bare, max(limit, WIDE))
+            wide = self._answer_of_years(bare, max(limit, WIDE), odds)
             return _limited(_in_period(wide, period), limit)
         named = named_days(text)
-        answer = self._answer_of_years(text, max(limit, WIDE) if named else limit)
+        answer = self._answer_of_years(text, max(limit, WIDE) if named else limit, odds)
         if not named:
             return answer
         kept = _on_named(answer, named)
@@ -237,16 +242,16 @@ class Engine:
             plain = text
             for n in named:
                 plain = plain.replace(n.phrase, " ")
-            again = _on_named(self._answer_of_years(" ".join(plain.split()), WIDE), named)
+            again = _on_named(self._answer_of_years(" ".join(plain.split()), WIDE, odds), named)
             if again.answered or again.hint:
                 kept = again
         return _limited(kept, limit)
 
-    def _answer_of_years(self, text: str, limit: int) -> Answer:
+    def _answer_of_years(self, text: str, limit: int, odds: float = 1.0) -> Answer:
         """The answerer's answer; for a question naming a year, only passages of that year
         (:func:`_of_the_year`), searched again without the year when none is: an article
         rarely writes its own year, so "in 2026" is a condition, not a word to find."""
-        answer = self.answerer.answer(text, limit)
+        answer = self.answerer.answer(text, limit, odds)
         years = set(_YEAR.findall(text))
         if not years:
             return answer
@@ -254,13 +259,18 @@ class Engine:
         if kept.answered:
             return kept
         bare = " ".join(_YEAR_PHRASE.sub(" ", text).split())
-        again = _of_the_year(self.answerer.answer(bare, limit), years) if bare else kept
+        again = _of_the_year(self.answerer.answer(bare, limit, odds), years) if bare else kept
         if again.answered or again.hint:
             return again
         return kept
 
     def ask_sync(
-        self, question: str, *, limit: int | None = None, today: dt.date | None = None
+        self,
+        question: str,
+        *,
+        limit: int | None = None,
+        today: dt.date | None = None,
+        odds: float = 1.0,
     ) -> Answer:
         """The synchronous core of :meth:`ask` (for batch tools and benchmarks)."""
         started = time.perf_counter()
@@ -268,7 +278,7 @@ class Engine:
         question = _LONE_SURROGATE.sub("\ufffd", question or "")
         limit = limit or self.settings.briefbot_answers
         text, notice = prepare(question, self.settings.briefbot_max_question_chars)
-        answer = self._answer(text, limit, today or dt.date.today())
+        answer = self._answer(text, limit, today or dt.date.today(), odds)
         answer.question, answer.notice = question, notice
         answer.articles_searched = len(self.articles)
         # Asked when nothing answers (the model loads in about a second, once), or when letters

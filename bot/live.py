@@ -146,9 +146,14 @@ class LiveEngine:
         return self.engine.offloads
 
     async def ask(
-        self, question: str, *, limit: int | None = None, today: dt.date | None = None
+        self,
+        question: str,
+        *,
+        limit: int | None = None,
+        today: dt.date | None = None,
+        odds: float = 1.0,
     ) -> Answer:
-        return await self.engine.ask(question, limit=limit, today=today)
+        return await self.engine.ask(question, limit=limit, today=today, odds=odds)
 
     async def brief(
         self, topic: str | None = None, *, limit: int | None = None, today: dt.date | None = None

@@ -43,7 +43,12 @@ class FakeEngine:
     topics_briefed: list[str | None] = field(default_factory=list)
 
     async def ask(
-        self, question: str, *, limit: int | None = None, today: dt.date | None = None
+        self,
+        question: str,
+        *,
+        limit: int | None = None,
+        today: dt.date | None = None,
+        odds: float = 1.0,
     ) -> Answer:
         self.questions.append(question)
         await self._work()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
+from dataclasses import replace
 
 from rapidfuzz import fuzz
 
@@ -71,17 +72,18 @@ class Answerer:
         self.min_coverage = min_coverage
         # Share of the question a best passage's whole article must hold.
         self.min_article_coverage = min_article_coverage
-        self._cache: OrderedDict[tuple[str, int, bool, bool], str] = OrderedDict()
+        self._cache: OrderedDict[tuple[str, int, bool, bool, float], str] = OrderedDict()
         self._cache_size = cache_size
         self._cache_lock = threading.Lock()  # asks may run in worker threads at once
 
-    def answer(self, question: str, limit: int) -> Answer:
+    def answer(self, question: str, limit: int, odds: float = 1.0) -> Answer:
         """At most ``limit`` passages answering ``question`` (already prepared), or an Answer that
-        says none does; a new object each call, which the caller may edit."""
+        says none does; a new object each call, which the caller may edit. ``odds``: the prior
+        the reader's verdict is read with (see :func:`with_odds`)."""
         semantic = self.semantic if self.semantic is not None and self.semantic.ready else None
         # Answers read without vectors (while they are still being computed) are not kept once
         # meaning can be used.
-        key = (question.lower(), limit, semantic is not None, self.reader is not None)
+        key = (question.lower(), limit, semantic is not None, self.reader is not None, odds)
         with self._cache_lock:
             cached = self._cache.get(key)
             if cached is not None:
@@ -97,7 +99,7 @@ class Answerer:
                 judged = candidates(
                     query, self.index, limit=limit, semantic=self.semantic, reader=self.reader
                 )
-                answer = self.compose_read(query, judged, limit)
+                answer = self.compose_read(query, judged, limit, odds)
             else:
                 answer = self.compose(query, rank(query, self.index, limit), limit)
         frozen = answer.model_dump_json()
@@ -151,12 +153,18 @@ class Answerer:
             return self.min_confidence
         return self.reader.calibration.threshold if self.reader is not None else 1.0
 
-    def compose_read(self, query: Query, judged: list[Judged], limit: int) -> Answer:
+    def compose_read(
+        self, query: Query, judged: list[Judged], limit: int, odds: float = 1.0
+    ) -> Answer:
         """Quote what the reader judges an answer: the best read candidate, highlighted where
         the reader points; then others it also judges an answer that add an answer (another
         date, another name) the quotes before them lack, never a sentence that only shares
         words. Quotes of one article come together under one citation."""
-        read = [j for j in judged if j.p is not None]
+        read = [
+            replace(j, p=with_odds(j.p, odds)) if odds != 1.0 else j
+            for j in judged
+            if j.p is not None
+        ]
         if not read:
             return Answer(question=query.text, answered=False)
         best = read[0]
@@ -198,6 +206,18 @@ class Answerer:
         answer-type words only where it points at nothing."""
         span = [j.span] if j.span is not None else None
         return passage_of(j.candidate, query, self.index, round(float(j.p or 0.0), 4), span)
+
+
+def with_odds(p: float | None, odds: float) -> float | None:
+    """P(answers) with ``odds`` times the prior the calibration assumed (half its questions
+    answerable): a follow-up in a thread is asked of the article the thread is about, so a
+    passage of that article answers it more often than a question asked cold."""
+    if p is None or odds == 1.0:
+        return p
+    if p >= 1.0:
+        return 1.0
+    ratio = odds * p / (1.0 - p)
+    return ratio / (1.0 + ratio)
 
 
 def _grouped(passages: list[Passage]) -> list[Passage]:

@@ -192,3 +192,41 @@ async def test_a_follow_up_that_strays_read_alone_is_asked_of_the_threads_subjec
     assert "Leon Brandt" in follow.answer.passages[0].quote
     lunch = await chat.handle("are you coming to lunch?", "t")
     assert isinstance(lunch, AnswerReply) and not lunch.answer.answered
+
+
+CONVERSATIONS = Path(__file__).parents[1] / "data" / "conversations" / "corpus"
+
+
+@pytest.fixture(scope="module")
+def newsroom() -> Engine:
+    """The conversation set's articles, with the sentence model and the reader."""
+    return Engine.load(make_settings(briefbot_corpus=CONVERSATIONS, briefbot_semantic=True))
+
+
+async def test_a_follow_up_is_judged_with_the_threads_prior_on_its_article_only(
+    newsroom: Engine,
+) -> None:
+    # Asked cold, the reader is not sure enough that "competition with Samsung" answers it.
+    cold = await Chat(newsroom).handle("who are Lumen's competitors?", "cold")
+    assert isinstance(cold, AnswerReply) and not cold.answer.answered
+    chat = Chat(newsroom)
+    first = await chat.handle("what happened to the price of the X1?", "t")
+    assert isinstance(first, AnswerReply) and "999 euros" in first.answer.passages[0].quote
+    follow = await chat.handle("who are Lumen's competitors?", "t")
+    assert isinstance(follow, AnswerReply) and follow.answer.answered
+    assert "Samsung" in follow.answer.passages[0].quote
+    assert {p.article.title for p in follow.answer.passages} == {
+        first.answer.passages[0].article.title
+    }
+    # The prior is the thread's article's only: small talk in the thread still gets no quote.
+    lunch = await chat.handle("are you coming to lunch?", "t")
+    assert isinstance(lunch, AnswerReply) and not lunch.answer.answered
+
+
+def test_the_prior_raises_the_readers_verdict_and_is_cached_apart(newsroom: Engine) -> None:
+    question = "who are Lumen's competitors?"
+    warm = newsroom.ask_sync(question, odds=3.0)
+    cold = newsroom.ask_sync(question)
+    assert warm.answered and not cold.answered
+    assert warm.confidence is not None and cold.confidence is not None
+    assert warm.confidence > cold.confidence

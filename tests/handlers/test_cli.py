@@ -330,7 +330,7 @@ def test_a_value_error_inside_the_engine_is_not_called_bad_configuration(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # A bug in the core surfaces as the bug it is, not as the user's configuration at fault.
-    def broken(self: Answerer, question: str, limit: int) -> Answer:
+    def broken(self: Answerer, question: str, limit: int, odds: float = 1.0) -> Answer:
         raise ValueError("a bug in the ranking")
 
     monkeypatch.setattr(Answerer, "answer", broken)

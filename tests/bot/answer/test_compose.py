@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.answer.compose import MAX_QUOTE
+from bot.answer.compose import MAX_QUOTE, with_odds
 from bot.engine import Engine
 from bot.models import Answer, Passage
 from tests.conftest import make_settings
@@ -447,3 +447,12 @@ def test_number_of_passages_follows_the_limit_and_the_setting(
 def test_passages_are_best_first(engine: Engine) -> None:
     scores = [p.score for p in engine.ask_sync("when is Takaichi visiting the US?").passages]
     assert scores == sorted(scores, reverse=True)
+
+
+def test_odds_move_the_verdict_as_a_prior_does() -> None:
+    assert with_odds(0.2, 1.0) == 0.2 and with_odds(None, 3.0) is None
+    assert with_odds(0.5, 3.0) == pytest.approx(0.75)
+    assert with_odds(1.0, 3.0) == 1.0 and with_odds(0.0, 3.0) == 0.0
+    cold = [0.01, 0.05, 0.3, 0.9]
+    raised = [with_odds(p, 3.0) or 0.0 for p in cold]
+    assert raised == sorted(raised) and all(r > p for r, p in zip(raised, cold, strict=True))

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
+import simsimd
 
 from bot.atomic import replaced
 from bot.progress import Progress, no_bars
@@ -36,9 +37,10 @@ CHUNK = 512  # the most sentences embedded between progress reports and cancella
 # ones, so the chunk shrinks to keep progress lines and a stop request within seconds.
 CHUNK_SECONDS = 1.0
 SAVE_EVERY = 20_000  # new vectors between saves while back-filling a large corpus
-SEARCH_ROWS = 65_536  # rows converted to float32 at a time when searching float16 vectors
 # Up to this many sentences the vectors are also held as float32 (1.5 KB a sentence), so a search
-# is one matrix-vector product; beyond it only as float16 (saved that way), converted in chunks.
+# is one BLAS matrix-vector product; beyond it only as float16 (saved that way), searched by
+# simsimd's float16 kernels: 35 ms at a million sentences on two cores, where converting chunks
+# to float32 for BLAS took 870 ms (cosines within 3e-4 of it).
 FLOAT32_ROWS = 200_000
 PROGRESS_SECONDS = 10.0
 
@@ -322,9 +324,11 @@ class SentenceVectors:
             return out
         if ids is not None:
             return (self.matrix[ids].astype(np.float32) @ q).astype(np.float32)
-        out = np.empty(len(self.matrix), np.float32)
-        for s in range(0, len(self.matrix), SEARCH_ROWS):
-            out[s : s + SEARCH_ROWS] = self.matrix[s : s + SEARCH_ROWS].astype(np.float32) @ q
+        if not len(self.matrix):
+            return np.zeros(0, np.float32)
+        # Every core (threads=0); the GIL is released, so the bot's other tasks go on meanwhile.
+        dots = simsimd.cdist(q.astype(np.float16)[None], self.matrix, metric="dot", threads=0)
+        out = np.asarray(dots, dtype=np.float32)[0]
         return out
 
 

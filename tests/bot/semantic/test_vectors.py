@@ -142,3 +142,18 @@ def test_closing_waits_for_the_rows_of_a_start_that_looked_vectors_up_by_text(
     assert started.ready and started.embedded_now == 0
     started.close()
     assert store.load_aligned("g1", len(TEXTS)) is not None
+
+
+def test_a_corpus_too_large_for_float32_is_searched_in_float16_with_the_same_ranking(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    v = _vectors(tmp_path, TEXTS)
+    q = shared_encoder().encode(["when does the japanese PM go to america?"])[0]
+    exact = v.cosines(q)  # held as float32: one BLAS product
+    v._float32 = None
+    monkeypatch.setattr(vectors, "FLOAT32_ROWS", 0)  # a million sentences' path: float16 only
+    big = v.cosines(q)
+    assert big.dtype == np.float32 and big.shape == exact.shape
+    assert np.allclose(big, exact, atol=1e-3)
+    assert int(np.argmax(big)) == int(np.argmax(exact)) == 0
+    assert np.allclose(v.cosines(q, np.array([2, 0])), exact[[2, 0]], atol=1e-3)

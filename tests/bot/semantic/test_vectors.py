@@ -157,3 +157,25 @@ def test_a_corpus_too_large_for_float32_is_searched_in_float16_with_the_same_ran
     assert np.allclose(big, exact, atol=1e-3)
     assert int(np.argmax(big)) == int(np.argmax(exact)) == 0
     assert np.allclose(v.cosines(q, np.array([2, 0])), exact[[2, 0]], atol=1e-3)
+
+
+def test_a_restart_maps_its_index_matrix_and_a_torn_one_is_looked_up_by_text(
+    tmp_path: Path,
+) -> None:
+    store = VectorStore(tmp_path, "test-model")
+    first = SentenceVectors(TEXTS, shared_encoder, store, sync_limit=100, generation="g1")
+    again = SentenceVectors(TEXTS, shared_encoder, store, sync_limit=100, generation="g1")
+    assert isinstance(again.matrix, np.memmap)  # from the page cache: no copy at start
+    assert np.array_equal(again.matrix, first.matrix) and again.embedded_now == 0
+    # A matrix cut short (a full disk, a crash) is never served: the rows are found by text.
+    matrix = tmp_path / "vectors.g1.npy"
+    matrix.write_bytes(matrix.read_bytes()[:-100])
+    torn = SentenceVectors(TEXTS, shared_encoder, store, sync_limit=100, generation="g1")
+    assert torn.ready and torn.embedded_now == 0
+    assert np.array_equal(torn.matrix, first.matrix)
+    torn.close()  # its start saved the matrix again, whole
+    assert store.load_aligned("g1", len(TEXTS)) is not None
+    # A new generation's matrix replaces the old one on disk.
+    SentenceVectors(TEXTS[::-1], shared_encoder, store, sync_limit=100, generation="g2").close()
+    assert sorted(p.name for p in tmp_path.glob("vectors.*.npy")) == ["vectors.g2.npy"]
+    assert store.load_aligned("g1", len(TEXTS)) is None

@@ -4,6 +4,7 @@ on-disk index measured the same way, as the alternative store it was chosen agai
 Worker usage (run by the bench in fresh processes, one JSON line on stdout)::
 
     python -m bench.persist reopen --corpus DIR --question Q
+    python -m bench.persist ask --corpus DIR --questions Q.json
     python -m bench.persist live --corpus DIR --questions Q.json
     python -m bench.persist tantivy-build --sentences S.jsonl --copies N --dir D
     python -m bench.persist tantivy-reopen --dir D --questions Q.json
@@ -61,6 +62,32 @@ def _reopen(corpus: Path, question: str) -> dict[str, Any]:
         "total_s": end - STARTED,
         "sentences": len(engine.index),
     }
+
+
+def _ask(corpus: Path, questions: Sequence[str]) -> dict[str, Any]:
+    """Answer latency from the saved index with the default settings: the sentence model's
+    vectors (mapped in index order) searched for every question, the reader on the candidates."""
+    import asyncio
+
+    from bot.engine import Engine
+    from bot.settings import Settings
+
+    engine = Engine.load(Settings(_env_file=None, briefbot_corpus=corpus))
+    semantic = engine.semantic is not None and engine.semantic.ready
+
+    async def run() -> list[float]:
+        for q in questions[:5]:
+            await engine.ask(q, limit=10)
+        ms = []
+        for q in questions[5:]:
+            t = time.perf_counter()
+            await engine.ask(q, limit=10)
+            ms.append((time.perf_counter() - t) * 1000)
+        return ms
+
+    ms = asyncio.run(run())
+    engine.close()
+    return {"semantic": semantic, "reader": engine.reader is not None, **latency_summary(ms)}
 
 
 def _live(corpus: Path, questions: Sequence[str]) -> dict[str, Any]:
@@ -196,7 +223,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         level=logging.INFO, format="%(relativeCreated)6.0f ms %(name)s: %(message)s"
     )
     ap = argparse.ArgumentParser(prog="python -m bench.persist")
-    ap.add_argument("mode", choices=["reopen", "live", "tantivy-build", "tantivy-reopen"])
+    ap.add_argument("mode", choices=["reopen", "ask", "live", "tantivy-build", "tantivy-reopen"])
     ap.add_argument("--corpus", type=Path)
     ap.add_argument("--question", default="")
     ap.add_argument("--questions", type=Path)
@@ -207,6 +234,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     questions = json.loads(args.questions.read_text("utf-8")) if args.questions else []
     if args.mode == "reopen":
         result = _reopen(args.corpus, args.question)
+    elif args.mode == "ask":
+        result = _ask(args.corpus, questions[:BEFORE])
     elif args.mode == "live":
         result = _live(args.corpus, questions)
     elif args.mode == "tantivy-build":
@@ -254,6 +283,8 @@ def measure(
         "cli": cli_restart(corpus, first),
         "cli_words": cli_restart(corpus, first, BRIEFBOT_SEMANTIC="false"),
         "reopen": _worker(["reopen", "--corpus", str(corpus), "--question", first]),
+        # After the restarts above: the vectors are mapped in index order, as a bot's are.
+        "ask_semantic_ms": _worker(["ask", "--corpus", str(corpus), "--questions", str(questions)]),
         "live": _worker(["live", "--corpus", str(corpus), "--questions", str(questions)]),
         "disk_mb": disk_mb,
     }

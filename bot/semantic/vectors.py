@@ -44,8 +44,9 @@ SAVE_EVERY = 20_000  # new vectors between saves while back-filling a large corp
 # Up to this many sentences the vectors are also held as float32 (1.5 KB a sentence), so a search
 # is one BLAS matrix-vector product; beyond it only as float16 (saved that way), searched by
 # simsimd's float16 kernels: 35 ms at a million sentences on two cores, where converting chunks
-# to float32 for BLAS took 870 ms (cosines within 3e-4 of it).
-FLOAT32_ROWS = 200_000
+# to float32 for BLAS took 870 ms (cosines within 3e-4 of it). Kept low: at 100,000 sentences
+# the float32 copy cost a restart 0.4 s (150 MB of fresh pages) and bought no speed.
+FLOAT32_ROWS = 20_000
 PROGRESS_SECONDS = 10.0
 
 Keys = npt.NDArray[np.void]

@@ -101,7 +101,9 @@ class VectorStore:
                 return None
             matrix = np.load(matrix_path, mmap_mode="r", allow_pickle=False)
         except Exception as exc:  # a torn or missing file: looked up by text, or rebuilt
-            log.warning("%s could not be read (%s): looking the vectors up by text", meta_path, exc)
+            log.warning(
+                "%s could not be read (%s): looking the vectors up by text", matrix_path, exc
+            )
             return None
         if matrix.shape != (count, DIM) or matrix.dtype != np.float16:
             return None

@@ -121,7 +121,12 @@ class Database:
                     "another database."
                 )
             async with self.engine.begin() as conn:
-                if not self.sqlite:
+                if self.sqlite:
+                    # The write lock before the first read: two processes starting on a new
+                    # file would both read "no schema", and the second's write would fail at
+                    # once (SQLite does not wait when its snapshot is out of date).
+                    await conn.exec_driver_sql("BEGIN IMMEDIATE")
+                else:
                     await conn.execute(text(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})"))
                 await conn.run_sync(_upgrade)
             log.info(

@@ -32,10 +32,12 @@ class Turns:
 
     async def remember(self, key: str, question: str, answer: str, title: str) -> None:
         now = dt.datetime.now(dt.UTC)
+        row = {"question": question, "answer": answer, "title": title, "at": now}
+        # One statement, not a read then a write: two processes (two consoles, two bots on one
+        # database) remembering the same conversation at once must not collide on its key.
+        stmt = self.db.insert(Turn).values(key=key[:255], **row)
         async with self.db.session() as s, s.begin():
-            await s.merge(
-                Turn(key=key[:255], question=question, answer=answer, title=title, at=now)
-            )
+            await s.execute(stmt.on_conflict_do_update(index_elements=[Turn.key], set_=row))
         self._writes += 1
         if self._writes % PRUNE_EVERY == 1:
             await self.prune(now)

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
+import time
 from pathlib import Path
 
 import pytest
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 
-from bot.state.database import MIGRATIONS, Database, DatabaseError, parse_url
+from bot.state.database import MIGRATIONS, Database, DatabaseError, _upgrade, parse_url
 from bot.state.schema import HEAD
 
 
@@ -145,3 +147,34 @@ async def test_alembics_migrations_run_on_postgresql_too(postgres_url: str) -> N
     assert diff == []
     db = await Database.open(postgres_url)  # at HEAD: opened as it is
     await db.close()
+
+
+async def test_sqlite_gets_the_schema_when_another_process_is_making_it_at_that_moment(
+    tmp_path: Path,
+) -> None:
+    # Another briefbot holds the write lock while it makes the schema of a new file: this one
+    # waits for it (the busy timeout) and finds the schema made, instead of "locked".
+    path = tmp_path / "shared.db"
+    with sqlite3.connect(path) as raw:
+        raw.execute("PRAGMA journal_mode=WAL")
+    holding = threading.Event()
+
+    def other_briefbot() -> None:
+        engine = create_engine(f"sqlite:///{path}")
+        with engine.connect() as sync:
+            sync.exec_driver_sql("BEGIN IMMEDIATE")
+            holding.set()
+            time.sleep(0.5)
+            _upgrade(sync)
+            sync.commit()
+        engine.dispose()
+
+    other = threading.Thread(target=other_briefbot)
+    other.start()
+    assert holding.wait(5)
+    db = await Database.open(sqlite_url(path))
+    async with db.engine.connect() as conn:
+        version = (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalar()
+    await db.close()
+    other.join()
+    assert version == HEAD

@@ -3,10 +3,12 @@ question before it; old turns expire; a database from before this table gets it.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import sqlite3
 from pathlib import Path
 
+import pytest
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine
@@ -74,3 +76,29 @@ async def test_a_database_from_the_first_schema_is_upgraded_keeping_its_rows(
     await db.close()
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == (HEAD,)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+async def test_two_processes_remembering_one_conversation_at_once_never_collide(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    # Two consoles (or two bots) on one database answer in the same conversation at once: each
+    # turn is kept (the last one written wins), none fails on the conversation's key.
+    url = (
+        f"sqlite+aiosqlite:///{tmp_path / 'b.db'}"
+        if backend == "sqlite"
+        else request.getfixturevalue("postgres_url")
+    )
+    one, two = await Database.open(url), await Database.open(url)
+    a, b = Turns(one, ttl_s=3600), Turns(two, ttl_s=3600)
+    for n in range(15):
+        await asyncio.gather(
+            a.remember(f"console-{n}", "from one", "answer", "title"),
+            b.remember(f"console-{n}", "from two", "answer", "title"),
+        )
+    kept = [await a.last(f"console-{n}") for n in range(15)]
+    assert all(k is not None and k[0] in {"from one", "from two"} for k in kept)
+    await b.remember("console-0", "again", "answer 2", "title 2")
+    assert await a.last("console-0") == ("again", "answer 2", "title 2")
+    await one.close()
+    await two.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -528,13 +529,19 @@ def test_chat_polls_its_feeds_in_the_background(news_site: NewsSite, tmp_path: P
         stderr=subprocess.PIPE,
         text=True,
         cwd=tmp_path,
-        env=child_env(BRIEFBOT_FEEDS=news_site.url("/feeds/clean.rss")),
+        # A console that hangs at exit is killed with SIGABRT: faulthandler prints every thread.
+        env=child_env(BRIEFBOT_FEEDS=news_site.url("/feeds/clean.rss"), PYTHONFAULTHANDLER="1"),
     )
     try:
         deadline = time.monotonic() + 60
         while len(list(corpus.glob("2026-02-10-*.md"))) < 2 and time.monotonic() < deadline:
             time.sleep(0.05)
-        _, err = child.communicate("", timeout=60)  # end of input: the console exits
+        try:
+            _, err = child.communicate("", timeout=60)  # end of input: the console exits
+        except subprocess.TimeoutExpired:
+            child.send_signal(signal.SIGABRT)
+            _, err = child.communicate(timeout=10)
+            pytest.fail(f"the console did not exit at the end of its input:\n{err[-6000:]}")
     finally:
         child.kill()
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -74,11 +75,25 @@ async def spawn(*args: str, cwd: Path, **variables: str) -> asyncio.subprocess.P
         stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
+        preexec_fn=interruptible,
     )
 
 
+def interruptible() -> None:
+    """In the child before it starts: SIGINT back to its default. A suite run in the background
+    (``make test &``) has SIGINT ignored, which children inherit: a bot would then never hear
+    the Ctrl-C the tests send it, and outlive them."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 async def finish(process: asyncio.subprocess.Process, timeout: float = 60) -> tuple[int, str]:
-    """Wait for a spawned briefbot to exit; its exit code and everything on stderr."""
-    _, err = await asyncio.wait_for(process.communicate(), timeout)
+    """Wait for a spawned briefbot to exit; its exit code and everything on stderr. One still
+    running after ``timeout`` is killed, never left behind."""
+    try:
+        _, err = await asyncio.wait_for(process.communicate(), timeout)
+    except TimeoutError:
+        process.kill()
+        await process.wait()
+        raise
     assert process.returncode is not None
     return process.returncode, err.decode()

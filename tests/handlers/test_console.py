@@ -132,7 +132,9 @@ def test_first_ctrl_c_on_a_terminal_ends_the_console(tmp_path: Path) -> None:
     # A session of its own with the pseudo-terminal as controlling terminal, so that Ctrl-C
     # typed there is a SIGINT to briefbot, as in a terminal window.
     own_the_terminal = (
-        "import fcntl, os, sys, termios; os.setsid(); fcntl.ioctl(0, termios.TIOCSCTTY, 0); "
+        "import fcntl, os, signal, sys, termios; os.setsid(); "
+        "fcntl.ioctl(0, termios.TIOCSCTTY, 0); "
+        "signal.signal(signal.SIGINT, signal.SIG_DFL); "  # not ignored, even in a background run
         "os.execv(sys.executable, [sys.executable, '-m', 'handlers.cli', 'chat'])"
     )
     child = subprocess.Popen(

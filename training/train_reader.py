@@ -243,6 +243,12 @@ def main() -> None:
     ap.add_argument("--every", type=int, default=600, help="steps between checkpoints")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument(
+        "--freeze",
+        type=int,
+        default=0,
+        help="the bottom N layers (and the position and type embeddings) kept as MiniLM has them",
+    )
     args = ap.parse_args()
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
@@ -263,8 +269,17 @@ def main() -> None:
     for r in train:
         by_q.setdefault(r["id"], []).append(r)
     model = Reader(weights, args.layers)
+
+    def frozen(key: str) -> bool:
+        name = key.replace("__", ".")
+        if name.startswith("encoder.layer."):
+            return int(name.split(".")[2]) < int(args.freeze)
+        return int(args.freeze) > 0 and name.startswith("embeddings.")
+
+    for k, p in model.p.items():
+        p.requires_grad_(not frozen(k))  # nothing below the first trained layer is back-propagated
     heads = [p for k, p in model.p.items() if k.startswith("head")]
-    body = [p for k, p in model.p.items() if not k.startswith("head")]
+    body = [p for k, p in model.p.items() if not k.startswith("head") and not frozen(k)]
     opt = torch.optim.AdamW(
         [{"params": body, "lr": args.lr}, {"params": heads, "lr": args.lr * 5}], weight_decay=0.01
     )

@@ -26,7 +26,7 @@ STARTED = time.perf_counter()  # before the heavy imports: a start-up includes t
 
 from bench.metrics import latency_summary  # noqa: E402
 from bench.process import run_command, tail  # noqa: E402
-from bench.scale import rss_mb, stream  # noqa: E402
+from bench.scale import asks_ms, rss_mb, stream  # noqa: E402
 
 #: The article written while the bot runs, and the question that finds it.
 NEW_ARTICLE = """---
@@ -74,18 +74,7 @@ def _ask(corpus: Path, questions: Sequence[str]) -> dict[str, Any]:
 
     engine = Engine.load(Settings(_env_file=None, briefbot_corpus=corpus))
     semantic = engine.semantic is not None and engine.semantic.ready
-
-    async def run() -> list[float]:
-        for q in questions[:5]:
-            await engine.ask(q, limit=10)
-        ms = []
-        for q in questions[5:]:
-            t = time.perf_counter()
-            await engine.ask(q, limit=10)
-            ms.append((time.perf_counter() - t) * 1000)
-        return ms
-
-    ms = asyncio.run(run())
+    ms = asyncio.run(asks_ms(engine, questions))
     engine.close()
     return {"semantic": semantic, "reader": engine.reader is not None, **latency_summary(ms)}
 

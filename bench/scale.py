@@ -55,6 +55,18 @@ def _time(search: Any, questions: Sequence[str]) -> list[float]:
     return ms
 
 
+async def asks_ms(engine: Any, questions: Sequence[str]) -> list[float]:
+    """Milliseconds of each ``engine.ask`` (the bot's path), after five to warm up."""
+    for q in questions[:5]:
+        await engine.ask(q, limit=10)
+    ms = []
+    for q in questions:
+        t = time.perf_counter()
+        await engine.ask(q, limit=10)
+        ms.append((time.perf_counter() - t) * 1000)
+    return ms
+
+
 def _run_ours(corpus: Path, questions: Sequence[str]) -> dict[str, Any]:
     import asyncio
 
@@ -67,17 +79,7 @@ def _run_ours(corpus: Path, questions: Sequence[str]) -> dict[str, Any]:
     built = rss_mb()
     save_s = save_index(engine)  # for the restart and live figures (bench.persist)
 
-    async def run() -> list[float]:
-        for q in questions[:5]:
-            await engine.ask(q, limit=10)
-        ms = []
-        for q in questions:
-            t = time.perf_counter()
-            await engine.ask(q, limit=10)
-            ms.append((time.perf_counter() - t) * 1000)
-        return ms
-
-    ms = asyncio.run(run())
+    ms = asyncio.run(asks_ms(engine, questions))
     # The reader on the lexical candidates (what a large corpus answers with while, or instead
     # of, embedding every sentence): the same engine, its reader attached.
     from bot.semantic.reader import available, shared_reader
@@ -86,7 +88,7 @@ def _run_ours(corpus: Path, questions: Sequence[str]) -> dict[str, Any]:
     if available():
         engine.answerer.reader = shared_reader()
         engine.answerer._cache.clear()
-        read_ms = asyncio.run(run())
+        read_ms = asyncio.run(asks_ms(engine, questions))
     stats = engine.stats()
     return {
         "sentences": stats.passages,

@@ -247,7 +247,7 @@ def main() -> None:
         "--freeze",
         type=int,
         default=0,
-        help="the bottom N layers (and the position and type embeddings) kept as MiniLM has them",
+        help="the bottom N layers (and the embeddings) kept as MiniLM has them",
     )
     args = ap.parse_args()
     torch.manual_seed(args.seed)

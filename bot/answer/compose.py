@@ -160,11 +160,7 @@ class Answerer:
         the reader points; then others it also judges an answer that add an answer (another
         date, another name) the quotes before them lack, never a sentence that only shares
         words. Quotes of one article come together under one citation."""
-        read = [
-            replace(j, p=with_odds(j.p, odds)) if odds != 1.0 else j
-            for j in judged
-            if j.p is not None
-        ]
+        read = [replace(j, p=with_odds(j.p, odds)) for j in judged if j.p is not None]
         if not read:
             return Answer(question=query.text, answered=False)
         best = read[0]

@@ -82,18 +82,22 @@ class VectorStore:
             log.warning("%s could not be read (%s): embedding again", self.path, exc)
             return {}
 
-    def _aligned_meta(self) -> Path | None:
-        return self.path.with_name(f"{self.path.stem}.aligned.json") if self.path else None
-
-    def _aligned_matrix(self, generation: str) -> Path | None:
-        return self.path.with_name(f"{self.path.stem}.{generation}.npy") if self.path else None
+    @staticmethod
+    def _aligned_files(path: Path, generation: str) -> tuple[Path, Path]:
+        """Beside the store's file: the note naming a saved index's matrix, and that matrix."""
+        return (
+            path.with_name(f"{path.stem}.aligned.json"),
+            path.with_name(f"{path.stem}.{generation}.npy"),
+        )
 
     def load_aligned(self, generation: str, count: int) -> npt.NDArray[np.float16] | None:
         """The matrix of the saved index ``generation`` (``count`` sentences) in index order,
         memory-mapped read-only, or None (none saved for it: the caller looks vectors up by
         text)."""
-        meta_path, matrix_path = self._aligned_meta(), self._aligned_matrix(generation)
-        if meta_path is None or matrix_path is None or not meta_path.is_file():
+        if self.path is None:
+            return None
+        meta_path, matrix_path = self._aligned_files(self.path, generation)
+        if not meta_path.is_file():
             return None
         want = {"format": FORMAT, "model": self.model_id, "generation": generation, "count": count}
         try:
@@ -125,31 +129,41 @@ class VectorStore:
             vecs = np.stack(list(rows.values())) if rows else np.zeros((0, DIM), np.float16)
             with replaced(self.path) as f:
                 np.savez(f, meta=np.array(f"{FORMAT}:{self.model_id}"), keys=keys, vecs=vecs)
-            if aligned is not None:
-                self._save_aligned(*aligned)
         except OSError as exc:
-            log.warning(
-                "could not save sentence vectors to %s (%s): they will be computed again "
-                "next start; set BRIEFBOT_INDEX_DIR to a writable folder",
-                self.path,
-                exc,
-            )
+            self._unsaved(exc)
+            return
+        if aligned is not None:
+            self.save_aligned(*aligned)
 
-    def _save_aligned(self, generation: str, matrix: npt.NDArray[np.float16]) -> None:
-        """The matrix first, then the note naming it (a crash between leaves the old note, which
-        names another generation: looked up by text); then other generations' matrices go (a
-        process still mapping one keeps reading it: the file lives until it is unmapped)."""
-        meta_path, matrix_path = self._aligned_meta(), self._aligned_matrix(generation)
-        assert meta_path is not None and matrix_path is not None and self.path is not None
-        with replaced(matrix_path) as f:
-            np.save(f, np.ascontiguousarray(matrix, dtype=np.float16))
+    def save_aligned(self, generation: str, matrix: npt.NDArray[np.float16]) -> None:
+        """The saved index's matrix in index order, for :meth:`load_aligned`. The matrix first,
+        then the note naming it (a crash between leaves the old note, which names another
+        generation: looked up by text); then other generations' matrices go (a process still
+        mapping one keeps reading it: the file lives until it is unmapped)."""
+        if self.path is None:
+            return
+        meta_path, matrix_path = self._aligned_files(self.path, generation)
         note = {"format": FORMAT, "model": self.model_id, "generation": generation}
-        with replaced(meta_path) as f:
-            f.write(json.dumps({**note, "count": len(matrix)}).encode())
+        try:
+            with replaced(matrix_path) as f:
+                np.save(f, np.ascontiguousarray(matrix, dtype=np.float16))
+            with replaced(meta_path) as f:
+                f.write(json.dumps({**note, "count": len(matrix)}).encode())
+        except OSError as exc:
+            self._unsaved(exc)
+            return
         for old in self.path.parent.glob(f"{self.path.stem}.*.npy"):
             if old != matrix_path:
                 with contextlib.suppress(OSError):  # tidying only: the next save tries again
                     old.unlink()
+
+    def _unsaved(self, exc: OSError) -> None:
+        log.warning(
+            "could not save sentence vectors to %s (%s): they will be computed again "
+            "next start; set BRIEFBOT_INDEX_DIR to a writable folder",
+            self.path,
+            exc,
+        )
 
 
 @dataclass
@@ -254,7 +268,9 @@ class SentenceVectors:
         return (self._generation, self.matrix) if self._generation is not None else None
 
     def _save_rows(self) -> None:
-        self._store.save(self._rows, self._aligned())
+        # Found by text: the store's rows are as they were, only this index's matrix is new.
+        if self._generation is not None:
+            self._store.save_aligned(self._generation, self.matrix)
 
     def carried_over(
         self, keep: npt.NDArray[np.bool_], texts: Sequence[str], *, sync_limit: int

@@ -131,13 +131,13 @@ def test_closing_waits_for_the_rows_of_a_start_that_looked_vectors_up_by_text(
     store = VectorStore(tmp_path, "test-model")
     SentenceVectors(TEXTS, shared_encoder, store, sync_limit=100)  # saved by text, no rows
     assert store.load_aligned("g1", len(TEXTS)) is None
-    save = VectorStore.save
+    save = VectorStore.save_aligned
 
     def slow_save(self: VectorStore, *args: object, **kw: object) -> None:
         time.sleep(0.3)
         save(self, *args, **kw)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(VectorStore, "save", slow_save)
+    monkeypatch.setattr(VectorStore, "save_aligned", slow_save)
     started = SentenceVectors(TEXTS, shared_encoder, store, sync_limit=100, generation="g1")
     assert started.ready and started.embedded_now == 0
     started.close()

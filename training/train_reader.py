@@ -187,6 +187,7 @@ def span_of(span: torch.Tensor, smask: torch.Tensor, max_span: int = 30) -> tupl
 def evaluate(model: Reader, dev: list[Item], size: int = 64) -> dict[str, float]:
     model.eval()
     probs, labels, exact, overlap, npos = [], [], 0, 0.0, 0
+    margins: list[float] = []
     with torch.no_grad():
         for s in range(0, len(dev), size):
             t = tensors(dev[s : s + size])
@@ -194,9 +195,11 @@ def evaluate(model: Reader, dev: list[Item], size: int = 64) -> dict[str, float]
             probs += torch.sigmoid(a).tolist()
             labels += t["label"].tolist()
             for r in range(len(a)):
+                ps, pe = span_of(sp[r], t["smask"][r])
+                # The best span's score over "no answer" ([CLS]'s): what --null trains.
+                margins.append(float(sp[r, ps, 0] + sp[r, pe, 1] - sp[r, 0, 0] - sp[r, 0, 1]))
                 if t["start"][r] < 0:
                     continue
-                ps, pe = span_of(sp[r], t["smask"][r])
                 gs, ge = int(t["start"][r]), int(t["end"][r])
                 npos += 1
                 exact += int((ps, pe) == (gs, ge))
@@ -208,8 +211,12 @@ def evaluate(model: Reader, dev: list[Item], size: int = 64) -> dict[str, float]
     pr, lb = np.array(probs), np.array(labels)
     pos, neg = pr[lb == 1], pr[lb == 0]
     auc = float((pos[:, None] > neg[None, :]).mean()) if len(pos) and len(neg) else float("nan")
+    mg = np.array(margins)
+    mpos, mneg = mg[lb == 1], mg[lb == 0]
+    null_auc = float((mpos[:, None] > mneg[None, :]).mean()) if len(mpos) and len(mneg) else 0.0
     return {
         "auc": auc,
+        "null_auc": null_auc,
         "span_em": exact / max(npos, 1),
         "span_f1": overlap / max(npos, 1),
         "acc": float(((pr > 0.5) == (lb == 1)).mean()),
@@ -244,6 +251,17 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument(
+        "--null",
+        action="store_true",
+        help="train the span head on negatives too: their start and end on [CLS] (no answer)",
+    )
+    ap.add_argument(
+        "--init",
+        type=Path,
+        default=None,
+        help="start from a reader this script saved (a longer run in several sittings)",
+    )
+    ap.add_argument(
         "--freeze",
         type=int,
         default=0,
@@ -269,6 +287,10 @@ def main() -> None:
     for r in train:
         by_q.setdefault(r["id"], []).append(r)
     model = Reader(weights, args.layers)
+    if args.init is not None:
+        with np.load(args.init) as saved:
+            for k, p in model.p.items():
+                p.data = torch.from_numpy(saved[k.replace("__", ".")].astype(np.float32))
 
     def frozen(key: str) -> bool:
         name = key.replace("__", ".")
@@ -311,13 +333,23 @@ def main() -> None:
             t = tensors(batch)
             a, sp = model(t["ids"], t["types"], t["mask"])
             loss = F.binary_cross_entropy_with_logits(a, t["label"])
-            has = t["start"] >= 0
+            if args.null:
+                # SQuAD 2.0's way: "no answer" is the span on [CLS], so the best span's score
+                # over [CLS]'s says how sure the reader is that the sentence holds an answer.
+                sm = t["smask"].clone()
+                sm[:, 0] = True
+                has = (t["start"] >= 0) | (t["label"] == 0)
+                starts = t["start"].clamp(min=0)
+                ends = t["end"].clamp(min=0)
+            else:
+                sm = t["smask"]
+                has = t["start"] >= 0
+                starts, ends = t["start"], t["end"]
             if has.any():
-                sm = t["smask"][has]
-                ls = sp[has, :, 0].masked_fill(~sm, -1e4)
-                le = sp[has, :, 1].masked_fill(~sm, -1e4)
+                ls = sp[has, :, 0].masked_fill(~sm[has], -1e4)
+                le = sp[has, :, 1].masked_fill(~sm[has], -1e4)
                 loss = loss + 0.5 * (
-                    F.cross_entropy(ls, t["start"][has]) + F.cross_entropy(le, t["end"][has])
+                    F.cross_entropy(ls, starts[has]) + F.cross_entropy(le, ends[has])
                 )
             opt.zero_grad()
             loss.backward()

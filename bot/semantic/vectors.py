@@ -90,6 +90,11 @@ class VectorStore:
             path.with_name(f"{path.stem}.{generation}.npy"),
         )
 
+    def _note(self, generation: str, count: int) -> dict[str, object]:
+        """What ``vectors.aligned.json`` says of the matrix it names: written by
+        :meth:`save_aligned`, and a load serves the matrix only when it says exactly this."""
+        return {"format": FORMAT, "model": self.model_id, "generation": generation, "count": count}
+
     def load_aligned(self, generation: str, count: int) -> npt.NDArray[np.float16] | None:
         """The matrix of the saved index ``generation`` (``count`` sentences) in index order,
         memory-mapped read-only, or None (none saved for it: the caller looks vectors up by
@@ -99,9 +104,8 @@ class VectorStore:
         meta_path, matrix_path = self._aligned_files(self.path, generation)
         if not meta_path.is_file():
             return None
-        want = {"format": FORMAT, "model": self.model_id, "generation": generation, "count": count}
         try:
-            if json.loads(meta_path.read_text(encoding="utf-8")) != want:
+            if json.loads(meta_path.read_text(encoding="utf-8")) != self._note(generation, count):
                 return None
             matrix = np.load(matrix_path, mmap_mode="r", allow_pickle=False)
         except Exception as exc:  # a torn or missing file: looked up by text, or rebuilt
@@ -143,12 +147,11 @@ class VectorStore:
         if self.path is None:
             return
         meta_path, matrix_path = self._aligned_files(self.path, generation)
-        note = {"format": FORMAT, "model": self.model_id, "generation": generation}
         try:
             with replaced(matrix_path) as f:
                 np.save(f, np.ascontiguousarray(matrix, dtype=np.float16))
             with replaced(meta_path) as f:
-                f.write(json.dumps({**note, "count": len(matrix)}).encode())
+                f.write(json.dumps(self._note(generation, len(matrix))).encode())
         except OSError as exc:
             self._unsaved(exc)
             return

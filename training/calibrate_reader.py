@@ -30,6 +30,7 @@ import argparse
 import json
 import math
 import random
+import shutil
 import time
 from pathlib import Path
 from typing import Any, cast
@@ -89,6 +90,12 @@ def main() -> None:
     ap.add_argument("--not-found", type=float, default=0.05)
     ap.add_argument("--write", action="store_true", help=f"write {CALIBRATION}")
     ap.add_argument("--refit", action="store_true", help="reuse the candidates read last time")
+    ap.add_argument(
+        "--news",
+        type=float,
+        default=0.0,
+        help="also fit on the news set's train half, each of its candidates weighing this much",
+    )
     args = ap.parse_args()
     rng = random.Random(7)
     squad = read_squad(args.eval_dir / V1)
@@ -114,14 +121,43 @@ def main() -> None:
     if args.refit and cache.is_file():
         rows = json.loads(cache.read_text())
     else:
-        rows = collect(corpus, answerable, foreign)
+        rows = collect(
+            corpus,
+            [("answerable", q, g) for q, g in answerable] + [("foreign", q, []) for q in foreign],
+        )
         cache.write_text(json.dumps(rows))
+    if args.news:
+        news_cache = OUT / "calibration-news.json"
+        if args.refit and news_cache.is_file():
+            news = json.loads(news_cache.read_text())
+        else:
+            news = collect_news()
+            news_cache.write_text(json.dumps(news))
+        rows += news
     fit_and_report(rows, args)
 
 
-def collect(
-    corpus: Path, answerable: list[tuple[str, list[str]]], foreign: list[str]
-) -> list[dict[str, Any]]:
+def collect_news() -> list[dict[str, Any]]:
+    """The news set's train half (``training/news``, never its dev half) as a corpus of its own."""
+    from bench.news import load
+
+    files, questions = load("train")
+    corpus = OUT / "calibration-news"
+    if corpus.exists():
+        shutil.rmtree(corpus)
+    corpus.mkdir(parents=True)
+    for f in files:
+        shutil.copy(f, corpus / f.name)
+    return collect(
+        corpus,
+        [
+            ("news-none", q["q"], []) if q.get("expect_none") else ("news", q["q"], q["expect"])
+            for q in questions
+        ],
+    )
+
+
+def collect(corpus: Path, items: list[tuple[str, str, list[str]]]) -> list[dict[str, Any]]:
     """Every question through the product's path: the read candidates' features and labels."""
     settings = Settings(_env_file=None, briefbot_corpus=corpus)
     engine = Engine.load(settings)
@@ -130,9 +166,7 @@ def collect(
     assert engine.semantic is not None and engine.reader is not None, "needs the model"
     rows, table = [], engine.index.sentence_table
     started = time.perf_counter()
-    for kind, q, golds in [("answerable", q, g) for q, g in answerable] + [
-        ("foreign", q, []) for q in foreign
-    ]:
+    for kind, q, golds in items:
         text, _ = prepare(q, settings.briefbot_max_question_chars)
         query = analyse(text, engine.index)
         judged = candidates(
@@ -153,22 +187,32 @@ def collect(
     return rows
 
 
-def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-3, steps: int = 4000) -> np.ndarray:
+def fit_logistic(
+    x: np.ndarray, y: np.ndarray, l2: float = 1e-3, steps: int = 4000, sw: np.ndarray | None = None
+) -> np.ndarray:
     """Weights (last: bias) of a logistic regression, by gradient descent on standardised x."""
+    sw = np.ones(len(y)) if sw is None else sw
     mu, sd = x.mean(0), x.std(0) + 1e-9
     xs = np.hstack([(x - mu) / sd, np.ones((len(x), 1))])
     w = np.zeros(xs.shape[1])
     for _ in range(steps):
         p = 1.0 / (1.0 + np.exp(-xs @ w))
-        w -= 0.5 * (xs.T @ (p - y) / len(y) + l2 * np.r_[w[:-1], 0.0])
+        w -= 0.5 * (xs.T @ ((p - y) * sw) / sw.sum() + l2 * np.r_[w[:-1], 0.0])
     raw = w[:-1] / sd
     return cast(np.ndarray, np.r_[raw, w[-1] - float((w[:-1] * mu / sd).sum())])
+
+
+# Each answerable kind of question, and the kind that stands for questions it cannot answer.
+PAIRS = (("answerable", "foreign"), ("news", "news-none"))
 
 
 def fit_and_report(rows: list[dict[str, Any]], args: argparse.Namespace) -> None:
     names = list(FEATURES)
     x = np.array([[c["features"][f] for f in names] for r in rows for c in r["candidates"]])
     y = np.array([float(c["hit"]) for r in rows for c in r["candidates"]])
+    sw = np.array(
+        [args.news if r["kind"].startswith("news") else 1.0 for r in rows for _ in r["candidates"]]
+    )
     results = {}
     subsets = (
         ("answer logit alone", [0]),
@@ -176,45 +220,66 @@ def fit_and_report(rows: list[dict[str, Any]], args: argparse.Namespace) -> None
         ("all features", list(range(len(names)))),
     )
     for label, cols in subsets:
-        w = fit_logistic(x[:, cols], y)
+        w = fit_logistic(x[:, cols], y, sw=sw)
 
         def p(c: dict[str, Any], w: np.ndarray = w, cols: list[int] = cols) -> float:
             z = w[-1] + sum(w[k] * c["features"][names[i]] for k, i in enumerate(cols))
             return 1.0 / (1.0 + math.exp(-z))
 
-        best = []  # per question: (P of the best candidate, does it hold an answer)
+        best = []  # per question: (kind, P of the best candidate, does it hold an answer)
         for r in rows:
             scored = sorted(((p(c), c["hit"]) for c in r["candidates"]), reverse=True)
             best.append((r["kind"], *(scored[0] if scored else (0.0, False))))
-        pa = np.array([b[1] for b in best if b[0] == "answerable"])
-        ok = np.array([b[2] for b in best if b[0] == "answerable"], dtype=bool)
-        pf = np.array([b[1] for b in best if b[0] == "foreign"])
-        grid = sorted(set(np.round(np.concatenate([pa, pf]), 4)))
-        thr = max((t for t in grid if (pa < t).mean() <= args.not_found), default=0.0)
-        recall = np.mean(
-            [any(c["hit"] for c in r["candidates"]) for r in rows if r["kind"] == "answerable"]
-        )
+        # The threshold: the highest P at which every answerable kind keeps to --not-found.
+        thr = 1.0
+        for yes, _ in PAIRS:
+            pa = np.array([b[1] for b in best if b[0] == yes])
+            if len(pa):
+                grid = sorted(set(np.round(pa, 4)))
+                thr = min(
+                    thr, max((t for t in grid if (pa < t).mean() <= args.not_found), default=0.0)
+                )
+        figures: dict[str, Any] = {}
+        for yes, no in PAIRS:
+            pa = np.array([b[1] for b in best if b[0] == yes])
+            if not len(pa):
+                continue
+            ok = np.array([b[2] for b in best if b[0] == yes], dtype=bool)
+            pf = np.array([b[1] for b in best if b[0] == no])
+            recall = np.mean(
+                [any(c["hit"] for c in r["candidates"]) for r in rows if r["kind"] == yes]
+            )
+            prefix = "" if yes == "answerable" else "news: "
+            figures.update(
+                {
+                    f"{prefix}answer among the read candidates": round(float(recall), 4),
+                    f"{prefix}hit@1 (any threshold)": round(float(ok.mean()), 4),
+                    f"{prefix}hit@1 at threshold": round(float(((pa >= thr) & ok).mean()), 4),
+                    f"{prefix}not_found at threshold": round(float((pa < thr).mean()), 4),
+                    f"{prefix}{no} quoted at threshold": round(float((pf >= thr).mean()), 4),
+                    f"{prefix}questions": len(pa),
+                    f"{prefix}{no}": len(pf),
+                }
+            )
         results[label] = {
             "weights": [round(float(v), 4) for v in w[:-1]],
             "bias": round(float(w[-1]), 4),
             "threshold": float(thr),
             "features": [names[i] for i in cols],
-            "figures": {
-                "answer among the read candidates": round(float(recall), 4),
-                "hit@1 (any threshold)": round(float(ok.mean()), 4),
-                "hit@1 at threshold": round(float(((pa >= thr) & ok).mean()), 4),
-                "not_found at threshold": round(float((pa < thr).mean()), 4),
-                "foreign quoted at threshold": round(float((pf >= thr).mean()), 4),
-                "questions": len(pa),
-                "foreign": len(pf),
-            },
+            "figures": figures,
         }
     print(json.dumps(results, indent=1))
     chosen = results["all features"]
     out = {
         **{k: chosen[k] for k in ("features", "weights", "bias", "threshold")},
         "fitted_on": "training/calibrate_reader.py: the held-out slice of SQuAD v1.0 train "
-        "(md5(title) % 12 == 0): its questions, and as many questions of other train articles",
+        "(md5(title) % 12 == 0): its questions, and as many questions of other train articles"
+        + (
+            f"; and the train half of training/news (its articles as a corpus of their own, "
+            f"its questions weighing {args.news} each)"
+            if args.news
+            else ""
+        ),
         "figures": chosen["figures"],
         "answer logit alone": results["answer logit alone"]["figures"],
         "reader and checks": results["reader and checks"]["figures"],

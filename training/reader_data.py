@@ -233,15 +233,74 @@ def pairs(squad: dict[str, Any], rng: random.Random, impossible: bool) -> list[d
     return out
 
 
+def news_pairs(rng: random.Random, repeat: int) -> list[dict[str, Any]]:
+    """Pairs from the train half of ``training/news`` (news sentences, chat questions), ``repeat``
+    times each under distinct ids, so that a few hundred questions weigh beside SQuAD's 80,000.
+    Positives and same-article negatives as for SQuAD; an unanswerable question gets its two
+    most word-sharing sentences as negatives. Off-topic questions are left to ``other`` pairs."""
+    from bench.news import load
+
+    files, questions = load("train")
+    sentences: dict[str, tuple[str, list[str]]] = {}
+    for f in files:
+        text = f.read_text(encoding="utf-8")
+        head, body = text.split("\n---\n", 1)
+        title = next(ln.split(": ", 1)[1] for ln in head.splitlines() if ln.startswith("title: "))
+        sents = [
+            para[s:e].strip()
+            for para in body.split("\n\n")
+            for s, e in split_sentences(para.strip())
+            if para.strip()
+        ]
+        sentences[f.stem] = (title, sents)
+    out: list[dict[str, Any]] = []
+    for qi, q in enumerate(questions):
+        if q.get("kind") == "offtopic":
+            continue
+        title, sents = sentences[q["article"]]
+        qw = _words(q["q"])
+        expect = [] if q.get("expect_none") else q["expect"]
+        for r in range(repeat):
+            base = {"q": q["q"], "title": title, "split": "train", "id": f"news-{qi}-{r}"}
+            if expect:
+                pos = next(((t, t.index(a), a) for a in expect for t in sents if a in t), None)
+                if pos is None:
+                    break
+                t, st, a = pos
+                out.append(
+                    {
+                        **base,
+                        "sent": t,
+                        "label": 1,
+                        "kind": "pos",
+                        "a_start": st,
+                        "a_end": st + len(a),
+                    }
+                )
+            neg = [t for t in sents if not any(a.lower() in t.lower() for a in expect)]
+            neg.sort(key=lambda t: -len(qw & _words(t)))
+            picks = neg[:2]
+            if len(neg) > 2:
+                picks.append(rng.choice(neg[2:]))
+            kind = "same" if expect else "impossible"
+            out += [{**base, "sent": t, "label": 0, "kind": kind} for t in picks]
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--eval-dir", type=Path, default=EVAL)
     ap.add_argument("--out", type=Path, default=Path("training/out/reader-pairs.jsonl"))
     ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument(
+        "--news", type=int, default=0, help="add the news set's train half, this many times over"
+    )
     args = ap.parse_args()
     rng = random.Random(args.seed)
     v1, v2 = (read_squad(args.eval_dir / n) for n in (V1, V2))
     rows = pairs(v1, rng, impossible=False) + pairs(v2, rng, impossible=True)
+    if args.news:
+        rows += news_pairs(rng, args.news)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with args.out.open("w", encoding="utf-8") as f:
         for r in rows:

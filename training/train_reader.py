@@ -118,7 +118,7 @@ class Reader(torch.nn.Module):  # type: ignore[misc]  # torch: not installed whe
 
 def encode(tok: Tokenizer, rows: list[dict[str, Any]], max_len: int) -> list[Item]:
     """Token ids, type ids, the sentence's token range and the answer's token span (or -1)."""
-    seconds = [f"{r['title']}. {r['sent']}" for r in rows]
+    seconds = [f"{r['title']}. {r['sent']}" if r["title"] else r["sent"] for r in rows]
     encs = tok.encode_batch(list(zip([r["q"] for r in rows], seconds, strict=True)))
     out: list[Item] = []
     for r, e, second in zip(rows, encs, seconds, strict=True):
@@ -256,6 +256,12 @@ def main() -> None:
         help="train the span head on negatives too: their start and end on [CLS] (no answer)",
     )
     ap.add_argument(
+        "--title-drop",
+        type=float,
+        default=0.0,
+        help="share of the pairs read without their title (1.0: the product reads none)",
+    )
+    ap.add_argument(
         "--init",
         type=Path,
         default=None,
@@ -280,7 +286,10 @@ def main() -> None:
     train = [r for r in rows if r["split"] == "train"]
     dev_rows = [r for r in rows if r["split"] == "dev"]
     rng.shuffle(dev_rows)
-    dev = encode(tok, dev_rows[: args.dev], args.max_len)
+    dev_rows = [
+        {**r, "title": ""} if rng.random() < args.title_drop else r for r in dev_rows[: args.dev]
+    ]
+    dev = encode(tok, dev_rows, args.max_len)
     # Per question: its positive and up to neg-per-pos negatives (the hardest same-article one,
     # then a mix); impossible questions always in.
     by_q: dict[str, list[dict[str, Any]]] = {}
@@ -313,6 +322,9 @@ def main() -> None:
         "layers": args.layers,
         "max_len": args.max_len,
         "base": "all-MiniLM-L6-v2 (bottom layers)",
+        # Whether the product gives the reader the article's title (a news headline often
+        # holds the answer itself, so a reader that sees it cannot tell the sentences apart).
+        "titles": args.title_drop < 1.0,
         "data": str(args.data.name),
         "args": {k: str(v) for k, v in vars(args).items()},
     }
@@ -328,6 +340,8 @@ def main() -> None:
             rest = [r for r in negs if r not in hard]
             rng.shuffle(rest)
             picked += pos + hard + rest[: max(0, args.neg_per_pos - len(hard))]
+        if args.title_drop:
+            picked = [{**r, "title": ""} if rng.random() < args.title_drop else r for r in picked]
         items = encode(tok, picked, args.max_len)
         for batch in batches(items, args.batch, rng):
             t = tensors(batch)

@@ -89,6 +89,8 @@ class Reader:
             w = {k: npz[k] for k in npz.files}
         meta = json.loads(bytes(w.pop("__meta__")).decode())
         self.meta: dict[str, Any] = meta
+        # Readers trained before the key existed read titles.
+        self.titles = bool(meta.get("titles", True))
         tok = Tokenizer.from_str(encoder.tokenizer_json)
         tok.enable_truncation(int(meta["max_len"]), strategy="only_second")
         tok.no_padding()
@@ -110,10 +112,14 @@ class Reader:
         self.calibration = ReaderCalibration.load(calibration)
 
     def read(self, question: str, passages: Sequence[tuple[str, str]]) -> list[Reading]:
-        """What the reader makes of each ``(title, sentence)`` for ``question``, in order."""
+        """What the reader makes of each ``(title, sentence)`` for ``question``, in order (the
+        title read only by a reader trained with titles: ``meta["titles"]``)."""
         if not passages:
             return []
-        seconds = [f"{title}. {sentence}" for title, sentence in passages]
+        seconds = [
+            f"{title}. {sentence}" if self.titles and title else sentence
+            for title, sentence in passages
+        ]
         encs = self._tok.encode_batch([(question, s) for s in seconds])
         out: list[Reading] = []
         for e, second, (_, sentence) in zip(encs, seconds, passages, strict=True):

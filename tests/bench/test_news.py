@@ -43,3 +43,10 @@ def test_the_halves_are_fixed_by_id_and_both_hold_every_kind() -> None:
         kinds = Counter(q["kind"] for q in half)
         assert {"words", "paraphrase", "casual", "unanswerable", "offtopic"} <= set(kinds)
     assert len(dev) + len(train) == len(load("all")[1])
+
+
+def test_no_question_is_asked_twice() -> None:
+    # Repeats would weigh one question several times in a figure (the off-topic share most).
+    _, questions = load("all")
+    texts = [" ".join(q["q"].lower().split()) for q in questions]
+    assert len(set(texts)) == len(texts)

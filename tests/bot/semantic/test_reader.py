@@ -79,6 +79,19 @@ def test_the_reader_judges_a_pair_on_its_own() -> None:
     assert alone.logit > together[0].logit
 
 
+def test_a_headline_holding_the_answer_does_not_sway_the_verdict_on_a_sentence() -> None:
+    """The shipped reader reads the sentence alone (its meta says so): a headline that answers
+    the question itself would otherwise lift every sentence of its article alike."""
+    reader = shared_reader()
+    assert reader.titles is False
+    q = "when is Takaichi visiting the US?"
+    caption = "Prime Minister Sanae Takaichi speaks to the press in Tokyo on Friday."
+    headline = "Takaichi, Trump Agree to Arrange Her U.S. Visit This Spring"
+    plain = reader.read(q, [("Briefing", caption)])[0]
+    under_headline = reader.read(q, [(headline, caption)])[0]
+    assert under_headline.logit == pytest.approx(plain.logit, abs=1e-6)
+
+
 def _distractors(count: int) -> list[str]:
     """Short, ordinary news articles on other subjects (about ten sentences each)."""
     rng = random.Random(3)

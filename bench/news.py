@@ -29,7 +29,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from bench.metrics import answer_f1
+from bench.metrics import answer_f1, contains_answer
 
 NEWS = Path(__file__).resolve().parent.parent / "training" / "news"
 
@@ -54,8 +54,14 @@ def load(split: str) -> tuple[list[Path], list[dict[str, Any]]]:
     return files, [q for q in questions if q["article"] in ids]
 
 
-def norm(text: str) -> str:
-    return " ".join(text.lower().split())
+def write_corpus(files: list[Path], folder: Path) -> Path:
+    """``files`` copied into an empty ``folder``: the split as a corpus of its own."""
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    for f in files:
+        shutil.copy(f, folder / f.name)
+    return folder
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -73,10 +79,7 @@ def main(argv: list[str] | None = None) -> None:
     if not questions:
         sys.exit(f"no questions in {NEWS} for split {args.split}")
     with tempfile.TemporaryDirectory() as tmp:
-        corpus = Path(tmp) / "news"
-        corpus.mkdir()
-        for f in files:
-            shutil.copy(f, corpus / f.name)
+        corpus = write_corpus(files, Path(tmp) / "news")
         stdin = "\n".join(" ".join(q["q"].split()) for q in questions) + "\n"
         t0 = time.perf_counter()
         run = subprocess.run(
@@ -105,7 +108,7 @@ def main(argv: list[str] | None = None) -> None:
             ok = first is None
         else:
             marked = " ".join(quote[s:e] for s, e in (first or {}).get("highlight", []))
-            hit = first is not None and any(norm(e) in norm(quote) for e in q["expect"])
+            hit = first is not None and contains_answer(quote, q["expect"])
             t["hit"] += hit
             t["not_found"] += first is None
             t["f1"] += answer_f1(marked, q["expect"]) if first else 0.0

@@ -30,7 +30,6 @@ import argparse
 import json
 import math
 import random
-import shutil
 import time
 from pathlib import Path
 from typing import Any, cast
@@ -146,17 +145,11 @@ def main() -> None:
 
 def collect_news() -> list[dict[str, Any]]:
     """The news set's train half (``training/news``, never its dev half) as a corpus of its own."""
-    from bench.news import load
+    from bench.news import load, write_corpus
 
     files, questions = load("train")
-    corpus = OUT / "calibration-news"
-    if corpus.exists():
-        shutil.rmtree(corpus)
-    corpus.mkdir(parents=True)
-    for f in files:
-        shutil.copy(f, corpus / f.name)
     return collect(
-        corpus,
+        write_corpus(files, OUT / "calibration-news"),
         [
             ("news-none", q["q"], []) if q.get("expect_none") else ("news", q["q"], q["expect"])
             for q in questions

@@ -238,21 +238,16 @@ def news_pairs(rng: random.Random, repeat: int) -> list[dict[str, Any]]:
     times each under distinct ids, so that a few hundred questions weigh beside SQuAD's 80,000.
     Positives and same-article negatives as for SQuAD; an unanswerable question gets its two
     most word-sharing sentences as negatives. Off-topic questions are left to ``other`` pairs."""
-    from bench.news import load
+    from bench.news import NEWS, load
+    from bot.corpus.load import load as load_corpus
 
     files, questions = load("train")
-    sentences: dict[str, tuple[str, list[str]]] = {}
-    for f in files:
-        text = f.read_text(encoding="utf-8")
-        head, body = text.split("\n---\n", 1)
-        title = next(ln.split(": ", 1)[1] for ln in head.splitlines() if ln.startswith("title: "))
-        sents = [
-            para[s:e].strip()
-            for para in body.split("\n\n")
-            for s, e in split_sentences(para.strip())
-            if para.strip()
-        ]
-        sentences[f.stem] = (title, sents)
+    ids = {f.stem for f in files}
+    sentences = {
+        a.id: (a.title, [para[s:e] for para in a.paragraphs for s, e in split_sentences(para)])
+        for a in load_corpus(NEWS / "articles", warn=False).articles
+        if a.id in ids
+    }
     out: list[dict[str, Any]] = []
     for qi, q in enumerate(questions):
         if q.get("kind") == "offtopic":

@@ -286,9 +286,9 @@ def main() -> None:
     train = [r for r in rows if r["split"] == "train"]
     dev_rows = [r for r in rows if r["split"] == "dev"]
     rng.shuffle(dev_rows)
-    dev_rows = [
-        {**r, "title": ""} if rng.random() < args.title_drop else r for r in dev_rows[: args.dev]
-    ]
+    dev_rows = dev_rows[: args.dev]
+    if args.title_drop:
+        dev_rows = [{**r, "title": ""} if rng.random() < args.title_drop else r for r in dev_rows]
     dev = encode(tok, dev_rows, args.max_len)
     # Per question: its positive and up to neg-per-pos negatives (the hardest same-article one,
     # then a mix); impossible questions always in.

@@ -68,7 +68,7 @@ def candidates(
     if semantic is not None and qvec is not None and not semantic.ready:
         for j, cos in zip(head, semantic.cosines_of(qvec, [j.id for j in head]), strict=True):
             j.cos = cos  # vectors still being computed: the read candidates' own, now
-    read(reader, spelled(query.text, index), head, index, query)
+    read(reader, spelled(query.text, index, reader.knows_word), head, index, query)
     head.sort(key=lambda j: (-(j.p or 0.0), -j.fused))
     return head + tail
 

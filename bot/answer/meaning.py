@@ -15,6 +15,7 @@ from typing import overload
 
 import numpy as np
 import numpy.typing as npt
+from rapidfuzz.distance import OSA
 
 from bot.answer.query import Query, stopword_meant
 from bot.answer.ranking import TYPE_MISS, Candidate, score_sentences
@@ -40,9 +41,12 @@ class Scored:
     fused: float
 
 
-def spelled(question: str, index: Index) -> str:
+def spelled(question: str, index: Index, english: Callable[[str], bool] | None = None) -> str:
     """The question with each misspelled word replaced by the corpus word one typo away: the
-    lexical index forgives typos, the sentence model doesn't ("Whrn is Takaichii visitng")."""
+    lexical index forgives typos, the sentence model doesn't ("Whrn is Takaichii visitng").
+
+    ``english`` (the models' vocabulary) tells a real word from a typo where only an indexed
+    stem matches: "visitors" in a corpus that writes "visit" is kept, "visitng" is "visiting"."""
     parts: list[str] = []
     last = 0
     for tok in index.analyzer.tokenize(question):
@@ -53,11 +57,33 @@ def spelled(question: str, index: Index) -> str:
         word = index.closest_word(tok.raw, name=name) or stopword_meant(tok.raw)
         if word is None:  # an inflected form misspelled ("visitng"): its indexed stem ("visit")
             matches = index.fuzzy(tok.raw, name=name)
-            word = matches[0][0] if matches else None
+            if english is not None and english(tok.raw):
+                matches = []  # a word, only not one of the corpus's
+            word = inflected(tok.raw, matches[0][0], english) if matches else None
         if word is not None:
             parts += [question[last : tok.start], word]
             last = tok.end
     return "".join(parts) + question[last:] if parts else question
+
+
+# Endings an English word takes, tried on a stem to give back the form a typo hid.
+ENDINGS = ("ing", "ed", "s", "es", "d", "er", "ers", "ings", "ly", "ment", "ments", "ion", "ions")
+
+
+def inflected(typed: str, stem: str, english: Callable[[str], bool] | None = None) -> str:
+    """The form of ``stem`` that ``typed`` was meant to be ("visitng", "visit": "visiting"), or
+    the stem: the models read a question's tense and number ("is ... visiting" asks about a
+    plan, "visit" matches any sentence with the noun), so a typo fixed into the bare stem can
+    change which sentence they rate first. With ``english``, only a form it knows is taken."""
+    if not typed.startswith(stem):
+        return stem
+    for ending in ENDINGS:
+        form = stem + ending
+        if form == typed or OSA.distance(typed, form, score_cutoff=1) > 1:
+            continue
+        if english is None or english(form):
+            return form
+    return stem
 
 
 class SentenceTexts(Sequence[str]):
@@ -132,7 +158,8 @@ class Semantic:
         return self.vectors.ready
 
     def embed_question(self, text: str) -> Vectors:
-        vec: Vectors = self._encoder().encode([spelled(text, self.index)])[0]
+        encoder = self._encoder()
+        vec: Vectors = encoder.encode([spelled(text, self.index, encoder.knows_word)])[0]
         return vec
 
     def cosines_of(self, qvec: Vectors, ids: list[int]) -> list[float]:

@@ -241,6 +241,11 @@ class Encoder:
         """The word-piece embedding table (30,522 x 384), which the reader shares."""
         return self._word
 
+    def knows_word(self, word: str) -> bool:
+        """Whether ``word`` (lower case) is one word piece of the vocabulary: a common English
+        word, so a question's word the corpus lacks is not taken for a typo of one it has."""
+        return self._tok.token_to_id(word) is not None
+
     @property
     def blas(self) -> Any:
         """The BLAS thread controller (threadpoolctl), found once a process."""

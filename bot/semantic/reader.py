@@ -111,6 +111,10 @@ class Reader:
         self._session = ort.InferenceSession(str(graph), opts, providers=["CPUExecutionProvider"])
         self.calibration = ReaderCalibration.load(calibration)
 
+    def knows_word(self, word: str) -> bool:
+        """Whether ``word`` is one word piece of the reader's vocabulary (a common English word)."""
+        return self._tok.token_to_id(word) is not None
+
     def read(self, question: str, passages: Sequence[tuple[str, str]]) -> list[Reading]:
         """What the reader makes of each ``(title, sentence)`` for ``question``, in order (the
         title read only by a reader trained with titles: ``meta["titles"]``)."""

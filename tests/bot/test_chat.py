@@ -206,13 +206,13 @@ def newsroom() -> Engine:
 async def test_a_follow_up_is_judged_with_the_threads_prior_on_its_article_only(
     newsroom: Engine,
 ) -> None:
-    # Asked cold, the reader is not sure enough that "competition with Samsung" answers it.
-    cold = await Chat(newsroom).handle("who are Lumen's competitors?", "cold")
+    # Asked cold, the reader is not sure enough that "competition with Samsung" answers it (P 0.03).
+    cold = await Chat(newsroom).handle("who are Lumen's rivals?", "cold")
     assert isinstance(cold, AnswerReply) and not cold.answer.answered
     chat = Chat(newsroom)
     first = await chat.handle("what happened to the price of the X1?", "t")
     assert isinstance(first, AnswerReply) and "999 euros" in first.answer.passages[0].quote
-    follow = await chat.handle("who are Lumen's competitors?", "t")
+    follow = await chat.handle("who are Lumen's rivals?", "t")
     assert isinstance(follow, AnswerReply) and follow.answer.answered
     assert "Samsung" in follow.answer.passages[0].quote
     assert {p.article.title for p in follow.answer.passages} == {
@@ -224,7 +224,7 @@ async def test_a_follow_up_is_judged_with_the_threads_prior_on_its_article_only(
 
 
 def test_the_prior_raises_the_readers_verdict_and_is_cached_apart(newsroom: Engine) -> None:
-    question = "who are Lumen's competitors?"
+    question = "who are Lumen's rivals?"
     warm = newsroom.ask_sync(question, odds=3.0)
     cold = newsroom.ask_sync(question)
     assert warm.answered and not cold.answered

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.answer.meaning import spelled
 from bot.engine import Engine
 from bot.models import Answer
 from tests.conftest import make_settings
@@ -170,3 +171,21 @@ def test_a_question_embedded_alone_matches_the_sentence_path() -> None:
     batched = encoder.encode([question, "Heavy snow forced the suspension of trains."])[0]
     assert float(alone @ batched) > 0.99999
     assert abs(alone - batched).max() < 1e-5
+
+
+@pytest.mark.parametrize(
+    ("question", "read_as"),
+    [
+        # an inflected form misspelled: the form meant, not the corpus's bare stem ("visit")
+        ("When is Takaichi visitng the US?", "When is Takaichi visiting the US?"),
+        # a one-letter slip of a corpus word: that word
+        ("What did the central bamk keep?", "What did the central bank keep?"),
+        # an English word the corpus never writes is no typo of one it does
+        ("Were visitors stranded?", "Were visitors stranded?"),
+    ],
+)
+def test_the_models_read_a_misspelt_question_as_meant(
+    engine: Engine, question: str, read_as: str
+) -> None:
+    assert engine.reader is not None
+    assert spelled(question, engine.index, engine.reader.knows_word) == read_as

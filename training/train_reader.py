@@ -116,6 +116,13 @@ class Reader(torch.nn.Module):  # type: ignore[misc]  # torch: not installed whe
         return answer, span
 
 
+def without_titles(
+    rows: list[dict[str, Any]], share: float, rng: random.Random
+) -> list[dict[str, Any]]:
+    """``rows`` with about ``share`` of them read without their title (one draw a row)."""
+    return [{**r, "title": ""} if rng.random() < share else r for r in rows]
+
+
 def encode(tok: Tokenizer, rows: list[dict[str, Any]], max_len: int) -> list[Item]:
     """Token ids, type ids, the sentence's token range and the answer's token span (or -1)."""
     seconds = [f"{r['title']}. {r['sent']}" if r["title"] else r["sent"] for r in rows]
@@ -288,7 +295,7 @@ def main() -> None:
     rng.shuffle(dev_rows)
     dev_rows = dev_rows[: args.dev]
     if args.title_drop:
-        dev_rows = [{**r, "title": ""} if rng.random() < args.title_drop else r for r in dev_rows]
+        dev_rows = without_titles(dev_rows, args.title_drop, rng)
     dev = encode(tok, dev_rows, args.max_len)
     # Per question: its positive and up to neg-per-pos negatives (the hardest same-article one,
     # then a mix); impossible questions always in.
@@ -341,7 +348,7 @@ def main() -> None:
             rng.shuffle(rest)
             picked += pos + hard + rest[: max(0, args.neg_per_pos - len(hard))]
         if args.title_drop:
-            picked = [{**r, "title": ""} if rng.random() < args.title_drop else r for r in picked]
+            picked = without_titles(picked, args.title_drop, rng)
         items = encode(tok, picked, args.max_len)
         for batch in batches(items, args.batch, rng):
             t = tensors(batch)

@@ -57,7 +57,10 @@ def candidates(
     """Candidate sentences for ``query``, best first: by the reader's P(answers) for the
     ``READ_TOP`` it reads, then the rest by fused score. Without a reader, by fused score."""
     lexical = rank(query, index, limit)
-    qvec = semantic.embed_question(query.text) if semantic is not None else None
+    # Spelled once, for both models (their vocabularies are one).
+    english = semantic if semantic is not None else reader
+    text = spelled(query.text, index, english.knows_word) if english is not None else query.text
+    qvec = semantic.embed_question(text) if semantic is not None else None
     if semantic is not None and qvec is not None and semantic.ready:
         ranked = [Judged(s.candidate, s.cos, s.fused) for s in semantic.rank(query, lexical, qvec)]
     else:
@@ -68,7 +71,7 @@ def candidates(
     if semantic is not None and qvec is not None and not semantic.ready:
         for j, cos in zip(head, semantic.cosines_of(qvec, [j.id for j in head]), strict=True):
             j.cos = cos  # vectors still being computed: the read candidates' own, now
-    read(reader, spelled(query.text, index, reader.knows_word), head, index, query)
+    read(reader, text, head, index, query)
     head.sort(key=lambda j: (-(j.p or 0.0), -j.fused))
     return head + tail
 

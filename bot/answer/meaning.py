@@ -56,9 +56,8 @@ def spelled(question: str, index: Index, english: Callable[[str], bool] | None =
         name = surface[:1].isupper() and tok.start > 0 and not surface.isupper()
         word = index.closest_word(tok.raw, name=name) or stopword_meant(tok.raw)
         if word is None:  # an inflected form misspelled ("visitng"): its indexed stem ("visit")
-            matches = index.fuzzy(tok.raw, name=name)
-            if english is not None and english(tok.raw):
-                matches = []  # a word, only not one of the corpus's
+            known = english is not None and english(tok.raw)  # a word, only not the corpus's
+            matches = [] if known else index.fuzzy(tok.raw, name=name)
             word = inflected(tok.raw, matches[0][0], english) if matches else None
         if word is not None:
             parts += [question[last : tok.start], word]
@@ -157,9 +156,14 @@ class Semantic:
     def ready(self) -> bool:
         return self.vectors.ready
 
+    def knows_word(self, word: str) -> bool:
+        """Whether the sentence model's vocabulary holds ``word`` (see :func:`spelled`)."""
+        return self._encoder().knows_word(word)
+
     def embed_question(self, text: str) -> Vectors:
-        encoder = self._encoder()
-        vec: Vectors = encoder.encode([spelled(text, self.index, encoder.knows_word)])[0]
+        """The question's vector; ``text`` as :func:`spelled` reads it (``candidates`` spells a
+        question once, for this and for the reader)."""
+        vec: Vectors = self._encoder().encode([text])[0]
         return vec
 
     def cosines_of(self, qvec: Vectors, ids: list[int]) -> list[float]:

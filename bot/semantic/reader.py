@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import math
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -95,6 +95,8 @@ class Reader:
         tok.enable_truncation(int(meta["max_len"]), strategy="only_second")
         tok.no_padding()
         self._tok = tok
+        # The same word pieces as the encoder's: one vocabulary, looked up in one place.
+        self.knows_word: Callable[[str], bool] = encoder.knows_word
         self._word = encoder.word_embeddings
         self._pos = w["embeddings.position_embeddings.weight"].astype(np.float32)
         self._types = w["embeddings.token_type_embeddings.weight"].astype(np.float32)
@@ -110,10 +112,6 @@ class Reader:
         opts.log_severity_level = 3
         self._session = ort.InferenceSession(str(graph), opts, providers=["CPUExecutionProvider"])
         self.calibration = ReaderCalibration.load(calibration)
-
-    def knows_word(self, word: str) -> bool:
-        """Whether ``word`` is one word piece of the reader's vocabulary (a common English word)."""
-        return self._tok.token_to_id(word) is not None
 
     def read(self, question: str, passages: Sequence[tuple[str, str]]) -> list[Reading]:
         """What the reader makes of each ``(title, sentence)`` for ``question``, in order (the

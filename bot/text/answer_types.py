@@ -59,12 +59,21 @@ NUMBER_RE = re.compile(
     rf"(?:\s+(?:million|billion|trillion|thousand|hundred))?\b|\b{_NUM_WORD}\b",
     re.IGNORECASE,
 )
+# "How long" asks for a span of time ("the 25-minute call", "a five-and-a-half-year contract",
+# "until the end of June") or a length ("will be 147 metres long", "a 46-page ruling"): one in
+# twenty of SQuAD train's "how long" questions wants a length, so both count as the kind asked.
+_LENGTH = r"(?:(?:kilo|centi|milli)?met(?:re|er)|mile|foot|feet|yard|inch(?:es)?|page)"
+_COUNTED = rf"(?:\d[\d,.]*|{_NUM_WORD}|a|an|several|few)(?:(?:-[a-z]+){{1,3}}-|[- ](?:\w+[- ])?)"
 DURATION_RE = re.compile(
-    rf"\b(?:\d[\d,.]*|{_NUM_WORD}|a|an|several|few)[- ](?:\w+[- ])?"
+    rf"\b{_COUNTED}"
     r"(?:second|minute|hour|day|week|month|year|decade|centur(?:y|ies))s?(?:-long)?\b"
-    r"|\b(?:for|over|within)\s+(?:\w+\s+)?(?:second|minute|hour|day|week|month|year|decade)s\b",
+    r"|\b(?:for|over|within)\s+(?:\w+\s+)?(?:second|minute|hour|day|week|month|year|decade)s\b"
+    rf"|\b{_COUNTED}{_LENGTH}s?(?:-long)?\b"
+    r"|\b\d[\d,.]*\s?(?:km|cm|mm|ft)\b",
     re.IGNORECASE,
 )
+# A time a span runs to: "until the end of June", "through 2027".
+_UNTIL = re.compile(r"\b(?:until|till|through|throughout)\s+$", re.IGNORECASE)
 
 
 def _upper_class() -> str:
@@ -196,6 +205,11 @@ def answer_spans(sentence: str, kind: AnswerType) -> list[tuple[int, int]]:
         spans = [m.span() for m in NUMBER_RE.finditer(sentence)]
     elif kind is AnswerType.DURATION:
         spans = [m.span() for m in DURATION_RE.finditer(sentence)]
+        spans += [
+            _strip_lead(sentence, *m.span())
+            for m in TIME_RE.finditer(sentence)
+            if _UNTIL.search(sentence[: m.start()].rstrip() + " ")
+        ]
     elif kind is AnswerType.PERSON:
         spans = _names(sentence)
     elif kind is AnswerType.PLACE:

@@ -168,7 +168,7 @@ def collect(corpus: Path, items: list[tuple[str, str, list[str]]]) -> list[dict[
     started = time.perf_counter()
     for kind, q, golds in items:
         text, _ = prepare(q, settings.briefbot_max_question_chars)
-        query = analyse(text, engine.index)
+        query = analyse(text, engine.index, engine.reader.knows_word)
         judged = candidates(
             query, engine.index, limit=3, semantic=engine.semantic, reader=engine.reader
         )

@@ -94,7 +94,8 @@ class Answerer:
         if not question:
             answer = Answer(question=question, answered=False)
         else:
-            query = analyse(question, self.index)
+            english = self.reader if self.reader is not None else self.semantic
+            query = analyse(question, self.index, english.knows_word if english else None)
             if self.reader is not None:
                 judged = candidates(
                     query, self.index, limit=limit, semantic=self.semantic, reader=self.reader

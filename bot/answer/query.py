@@ -3,6 +3,7 @@ their nearest indexed words), marked as names or topic words, and the kind of an
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import pairwise
 
@@ -38,8 +39,9 @@ class Query:
     missing: list[QueryTerm] = field(default_factory=list)
 
 
-def analyse(question: str, index: Index) -> Query:
-    """Question words -> weighted index terms; misspelled words matched to the vocabulary."""
+def analyse(question: str, index: Index, knows_word: Callable[[str], bool] | None = None) -> Query:
+    """Question words -> weighted index terms; misspelled words matched to the vocabulary.
+    ``knows_word``: the models' English vocabulary, when they are loaded (see below)."""
     folded_words = [w for w, _, _ in words(fold(question))]
     kind = question_type(folded_words)
     tokens = index.analyzer.tokenize(question)
@@ -63,6 +65,12 @@ def analyse(question: str, index: Index) -> Query:
         if question[tok.start - 1 : tok.start] == "@" and not index.knows(tok.term):
             continue  # "@alice": whom the message is for, not what it asks
         if index.knows(tok.term):
+            if not name and knows_word is not None and surface.islower():
+                # Chat is typed in lower case: "lumora" names the question's subject when it is
+                # no English word and the corpus only ever writes it as a name. (An English
+                # word may stand for a name only in this corpus: "museum" of "Natural History
+                # Museum" must not pin a question to that museum's paragraphs.)
+                name = not knows_word(tok.raw) and index.only_as_name(tok.raw)
             if tok.term not in seen:
                 seen.add(tok.term)
                 query.terms.append(QueryTerm(tok.term, 1.0, surface, specific, name))

@@ -278,6 +278,7 @@ class Index:
         self._citations: dict[int, ArticleRef] = {}
         self._spans: dict[tuple[int, AnswerType], list[tuple[int, int]]] = {}
         self._name_kind: dict[str, bool | None] = {}
+        self._only_name: dict[str, bool] = {}
         self.typos = TypoTable(self.surface)
 
     def inherit_typos(self, old: Index) -> None:
@@ -379,6 +380,23 @@ class Index:
             self._name_kind[word] = kind
         return kind
 
+    def only_as_name(self, word: str) -> bool:
+        """True when the corpus writes the surface ``word`` capitalised inside sentences and never
+        in lower case ("Lumora", "Senegal"; not the "Bank" of "Bank of Japan" beside "the bank"):
+        a chat question's "lumora" names a subject as "Lumora" would. Read from the first
+        sentences holding it, once a word."""
+        if word in self._only_name:
+            return self._only_name[word]
+        only = self.written_as_name(word) is True
+        if only:
+            term = self.surface.get(word)
+            posting = self.sentences.postings.get(term) if term else None
+            ids = posting.ids[:NAME_SAMPLE] if posting is not None else ()
+            only = not any(_lower_inside(self.sentence_table.text(int(pid)), word) for pid in ids)
+        if len(self._only_name) < MEMO_SENTENCES:
+            self._only_name[word] = only
+        return only
+
     def closest_word(self, word: str, *, name: bool = False) -> str | None:
         """The corpus word one typo away from ``word`` by the rules of :meth:`fuzzy` (the first
         in sorted order on a tie), or None: the sentence model reads corrected words, not typos."""
@@ -402,6 +420,19 @@ class Index:
 
 # What may stand before the first word of a sentence: quotes, brackets, dashes, spaces.
 _OPENERS = " \"'“‘«(-–—*_"
+
+
+def _lower_inside(text: str, word: str) -> bool:
+    """True when ``text`` writes the folded ``word`` in lower case somewhere, as a whole word."""
+    folded = fold(text)
+    at = folded.find(word)
+    while at >= 0:
+        end = at + len(word)
+        whole = not folded[at - 1 : at].isalnum() and not folded[end : end + 1].isalnum()
+        if whole and text[at].islower():
+            return True
+        at = folded.find(word, end)
+    return False
 
 
 def _case_inside(text: str, word: str) -> bool | None:

@@ -85,6 +85,8 @@ def read(
     for j, reading in zip(judged, reader.read(question, passages), strict=True):
         j.features = features(reading, j, query)
         j.p, j.span = reader.calibration.p(j.features), reading.span
+        if not j.candidate.named:
+            j.p = 0.0  # its article never names what the question asks about
 
 
 def features(reading: Reading, j: Judged, query: Query) -> dict[str, float]:

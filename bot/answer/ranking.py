@@ -12,7 +12,7 @@ from itertools import pairwise
 
 import numpy as np
 
-from bot.answer.query import Query
+from bot.answer.query import Query, QueryTerm
 from bot.index import ContextScores, Index
 from bot.text.analyzer import Token, fold, words
 from bot.text.answer_types import AnswerType
@@ -66,6 +66,7 @@ class Candidate:
     spans: list[tuple[int, int]] = field(default_factory=list)
     matched: list[tuple[int, int]] = field(default_factory=list)
     grounded: bool = True  # every name in the question appears around this sentence
+    named: bool = True  # every name in the question appears in this sentence's article
 
 
 def rank(query: Query, index: Index, limit: int) -> list[Candidate]:
@@ -157,6 +158,8 @@ def _rerank(c: Candidate, query: Query, index: Index, idf: dict[str, float], tot
     c.grounded = _grounded(c.id, query, index, found)
     if not c.grounded:
         factor *= UNGROUNDED
+    if not c.grounded or query.missing:
+        c.named = _named(c.id, query, index)
     c.score = (c.base + c.coverage * W_COVER) * factor
 
 
@@ -174,6 +177,28 @@ def _grounded(pid: int, query: Query, index: Index, found: set[str]) -> bool:
             ok = t.term in found or index.in_paragraph(t.term, para) or index.in_title(t.term, art)
         wanted[t.surface] = ok
     return all(wanted.values())
+
+
+def _named(pid: int, query: Query, index: Index) -> bool:
+    """True when each name of the question occurs somewhere in the sentence's article (its
+    title or any paragraph): an article that never names what the question asks about ("How
+    much did Swiss watch exports to Japan fall?" of an article that never says Japan) holds no
+    answer to it, and a name the corpus lacks is in no article. Numbers are left out (a year is
+    a condition on the article's date, see bot.engine, not a word it must hold), and so are
+    aliases and identifiers the corpus lacks ("UN" where it says "Unesco", chat's "b4")."""
+    if any(_pins(t) and t.surface.isalpha() and "_" not in t.term for t in query.missing):
+        return False
+    art = index.article_index(pid)
+    paragraphs = index.article_paragraphs(art)
+    return all(
+        index.in_title(t.term, art) or index.in_paragraphs(t.term, paragraphs)
+        for t in query.terms
+        if _pins(t) and "_" not in t.term
+    )
+
+
+def _pins(t: QueryTerm) -> bool:
+    return t.name and t.specific and not t.surface.isdigit()
 
 
 def article_coverage(pid: int, query: Query, index: Index) -> float:

@@ -178,7 +178,7 @@ def collect(corpus: Path, items: list[tuple[str, str, list[str]]]) -> list[dict[
                 "hit": any(_norm(g) in _norm(table.text(j.id)) for g in golds),
             }
             for j in judged
-            if j.p is not None
+            if j.p is not None and j.candidate.named  # P of an unnamed one is 0 regardless
         ]
         rows.append({"kind": kind, "q": q, "candidates": cands})
     ms = (time.perf_counter() - started) / max(len(rows), 1) * 1000

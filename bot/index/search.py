@@ -7,6 +7,7 @@ A sentence inherits context from its paragraph and article: each level has posti
 from __future__ import annotations
 
 from array import array
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -422,33 +423,32 @@ class Index:
 _OPENERS = " \"'“‘«(-–—*_"
 
 
-def _lower_inside(text: str, word: str) -> bool:
-    """True when ``text`` writes the folded ``word`` in lower case somewhere, as a whole word."""
+def _occurrences(text: str, word: str) -> Iterator[int]:
+    """Where ``text`` holds the folded ``word`` as a whole word (offsets into ``text``: folding
+    preserves length)."""
     folded = fold(text)
     at = folded.find(word)
     while at >= 0:
         end = at + len(word)
-        whole = not folded[at - 1 : at].isalnum() and not folded[end : end + 1].isalnum()
-        if whole and text[at].islower():
-            return True
+        if not folded[at - 1 : at].isalnum() and not folded[end : end + 1].isalnum():
+            yield at
         at = folded.find(word, end)
-    return False
+
+
+def _lower_inside(text: str, word: str) -> bool:
+    """True when ``text`` writes the folded ``word`` in lower case somewhere."""
+    return any(text[at].islower() for at in _occurrences(text, word))
 
 
 def _case_inside(text: str, word: str) -> bool | None:
     """How ``text`` writes the folded ``word`` after its first word: True when capitalised once,
     False when only in lower case, None when not there (or only as the first word)."""
-    folded = fold(text)  # length-preserving: offsets hold in ``text``
     seen: bool | None = None
-    at = folded.find(word)
-    while at >= 0:
-        end = at + len(word)
-        whole = not folded[at - 1 : at].isalnum() and not folded[end : end + 1].isalnum()
-        if whole and text[:at].strip(_OPENERS):  # a whole word, not the sentence's first
+    for at in _occurrences(text, word):
+        if text[:at].strip(_OPENERS):  # not the sentence's first word
             if text[at].isupper():
                 return True
             seen = False
-        at = folded.find(word, end)
     return seen
 
 

@@ -36,7 +36,7 @@ def child_env(**variables: str) -> dict[str, str]:
     }
 
 
-def _own_database(cwd: Path, variables: dict[str, str]) -> dict[str, str]:
+def own_database(cwd: Path, variables: dict[str, str]) -> dict[str, str]:
     """A child bot keeps its database in its own folder unless the test names one (``""``:
     the default, beside the saved index): never one shared with other tests' bots."""
     if "BRIEFBOT_DATABASE_URL" not in variables:
@@ -48,7 +48,7 @@ def briefbot(
     *args: str, cwd: Path, stdin: str | bytes = "", **variables: str
 ) -> subprocess.CompletedProcess[str]:
     """Run ``briefbot ARGS`` to the end; stdout and stderr decoded as UTF-8 (CRs kept)."""
-    variables = _own_database(cwd, variables)
+    variables = own_database(cwd, variables)
     done = subprocess.run(
         [sys.executable, "-m", "handlers.cli", *args],
         input=stdin.encode() if isinstance(stdin, str) else stdin,
@@ -64,7 +64,7 @@ def briefbot(
 
 async def spawn(*args: str, cwd: Path, **variables: str) -> asyncio.subprocess.Process:
     """Start ``briefbot ARGS`` without waiting for it (stdout and stderr piped)."""
-    variables = _own_database(cwd, variables)
+    variables = own_database(cwd, variables)
     return await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",

@@ -19,6 +19,7 @@ from bot.models import Answer
 from bot.settings import BUNDLED_CORPUS
 from handlers.cli import main
 from tests.emulators.news import FAULTS, NewsSite
+from tests.handlers.cli_process import own_database
 
 QUESTION = "when is Takaichi visiting the US?"
 
@@ -371,7 +372,9 @@ def child_env(**variables: str) -> dict[str, str]:
 def briefbot(
     *args: str, cwd: Path, stdin: str = "", **variables: str
 ) -> subprocess.CompletedProcess[str]:
-    """The real command in a child process, from a folder without .env."""
+    """The real command in a child process, from a folder without .env, with its own database
+    (two consoles on the bundled corpus must not share its briefbot.db)."""
+    variables = own_database(cwd, variables)
     return subprocess.run(
         [sys.executable, "-m", "handlers.cli", *args],
         input=stdin,

@@ -143,7 +143,9 @@ def test_first_ctrl_c_on_a_terminal_ends_the_console(tmp_path: Path) -> None:
         stdout=terminal,
         stderr=terminal,
         cwd=tmp_path,
-        env=child_env(HOME=str(tmp_path)),  # readline history in a temporary home
+        # Readline history in a temporary home, and a database of its own (not the bundled
+        # corpus's, which other tests' consoles may hold at the same time).
+        env=child_env(HOME=str(tmp_path), BRIEFBOT_DATABASE_URL=f"sqlite:///{tmp_path / 'bot.db'}"),
     )
     os.close(terminal)
     seen = b""

@@ -158,8 +158,9 @@ def _rerank(c: Candidate, query: Query, index: Index, idf: dict[str, float], tot
     c.grounded = _grounded(c.id, query, index, found)
     if not c.grounded:
         factor *= UNGROUNDED
-    if not c.grounded or query.missing:
-        c.named = _named(c.id, query, index)
+    # Every name around the sentence is a name in its article: only an ungrounded one is looked
+    # for further.
+    c.named = not _names_missing(query) and (c.grounded or _named(c.id, query, index))
     c.score = (c.base + c.coverage * W_COVER) * factor
 
 
@@ -183,11 +184,8 @@ def _named(pid: int, query: Query, index: Index) -> bool:
     """True when each name of the question occurs somewhere in the sentence's article (its
     title or any paragraph): an article that never names what the question asks about ("How
     much did Swiss watch exports to Japan fall?" of an article that never says Japan) holds no
-    answer to it, and a name the corpus lacks is in no article. Numbers are left out (a year is
-    a condition on the article's date, see bot.engine, not a word it must hold), and so are
-    aliases and identifiers the corpus lacks ("UN" where it says "Unesco", chat's "b4")."""
-    if any(_pins(t) and t.surface.isalpha() and "_" not in t.term for t in query.missing):
-        return False
+    answer to it. Numbers are left out: a year is a condition on the article's date (see
+    bot.engine), not a word it must hold."""
     art = index.article_index(pid)
     paragraphs = index.article_paragraphs(art)
     return all(
@@ -195,6 +193,12 @@ def _named(pid: int, query: Query, index: Index) -> bool:
         for t in query.terms
         if _pins(t) and "_" not in t.term
     )
+
+
+def _names_missing(query: Query) -> bool:
+    """True when the question names something the corpus lacks: it is in no article. Aliases
+    and identifiers are left out ("UN" where the corpus says "Unesco", chat's "b4")."""
+    return any(_pins(t) and t.surface.isalpha() and "_" not in t.term for t in query.missing)
 
 
 def _pins(t: QueryTerm) -> bool:

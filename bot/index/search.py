@@ -367,10 +367,8 @@ class Index:
         first sentences holding it, once a word."""
         if word in self._name_kind:
             return self._name_kind[word]
-        term = self.surface.get(word)
-        posting = self.sentences.postings.get(term) if term else None
         kind: bool | None = None
-        for pid in posting.ids[:NAME_SAMPLE] if posting is not None else ():
+        for pid in self._name_sample(word):
             found = _case_inside(self.sentence_table.text(int(pid)), word)
             if found:
                 kind = True
@@ -381,6 +379,12 @@ class Index:
             self._name_kind[word] = kind
         return kind
 
+    def _name_sample(self, word: str) -> np.ndarray:
+        """The first sentences holding the surface ``word``, read to tell how it is written."""
+        term = self.surface.get(word)
+        posting = self.sentences.postings.get(term) if term else None
+        return posting.ids[:NAME_SAMPLE] if posting is not None else np.empty(0, dtype=np.int64)
+
     def only_as_name(self, word: str) -> bool:
         """True when the corpus writes the surface ``word`` capitalised inside sentences and never
         in lower case ("Lumora", "Senegal"; not the "Bank" of "Bank of Japan" beside "the bank"):
@@ -390,10 +394,10 @@ class Index:
             return self._only_name[word]
         only = self.written_as_name(word) is True
         if only:
-            term = self.surface.get(word)
-            posting = self.sentences.postings.get(term) if term else None
-            ids = posting.ids[:NAME_SAMPLE] if posting is not None else ()
-            only = not any(_lower_inside(self.sentence_table.text(int(pid)), word) for pid in ids)
+            only = not any(
+                _lower_inside(self.sentence_table.text(int(pid)), word)
+                for pid in self._name_sample(word)
+            )
         if len(self._only_name) < MEMO_SENTENCES:
             self._only_name[word] = only
         return only

@@ -73,7 +73,7 @@ DURATION_RE = re.compile(
     re.IGNORECASE,
 )
 # A time a span runs to: "until the end of June", "through 2027".
-_UNTIL = re.compile(r"\b(?:until|till|through|throughout)\s+$", re.IGNORECASE)
+_UNTIL = re.compile(r"\b(?:until|till|through|throughout)\s*$", re.IGNORECASE)
 
 
 def _upper_class() -> str:
@@ -208,7 +208,7 @@ def answer_spans(sentence: str, kind: AnswerType) -> list[tuple[int, int]]:
         spans += [
             _strip_lead(sentence, *m.span())
             for m in TIME_RE.finditer(sentence)
-            if _UNTIL.search(sentence[: m.start()].rstrip() + " ")
+            if _UNTIL.search(sentence, 0, m.start())
         ]
     elif kind is AnswerType.PERSON:
         spans = _names(sentence)
